@@ -1,0 +1,3 @@
+from tfgate.cli import main
+
+main()

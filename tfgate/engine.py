@@ -1,0 +1,206 @@
+"""evaluate(plan, profiles) → Report: run the enabled rules and classify what they find.
+
+Change-awareness lives here, not in the rules: a state rule judges one view of a resource, and the
+engine compares what it finds on `after` with what it finds on `before`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import orjson
+
+from tfgate.errors import ProfileError
+from tfgate.plan.model import DELETE, FORGET, Plan, Resource
+from tfgate.plan.values import View
+from tfgate.profiles import Profile, RuleSetting
+from tfgate.redact import Redactor
+from tfgate.report import Enforcement, Finding, Report, Severity, Status
+from tfgate.rules import RULES
+from tfgate.rules.base import Context, Hit, Kind, Rule
+
+_GONE = frozenset({DELETE, FORGET})
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    resource: Resource
+    hit: Hit
+    status: Status
+
+
+def classify(
+    rule: Rule, resource: Resource, ctx: Context, params: Mapping[str, Any]
+) -> list[_Judged]:
+    """Run one rule on one resource and decide each hit's status."""
+    if rule.kind is Kind.CHANGE:
+        return [
+            _Judged(resource, hit, Status.UNKNOWN if hit.unknown else Status.INTRODUCED)
+            for hit in rule.check(resource, resource.after, ctx, params)
+        ]
+    if resource.actions <= _GONE or resource.after.values is None:
+        return []
+    after_hits = list(rule.check(resource, resource.after, ctx, params))
+    if not after_hits:
+        return []
+    if resource.unchanged:
+        return [_Judged(resource, hit, Status.EXISTING) for hit in after_hits]
+    before_keys: set[str] = set()
+    if resource.before.values is not None and not resource.importing:
+        before = View(resource.before.values, None, resource.before.sensitive)
+        before_keys = {hit.key for hit in rule.check(resource, before, ctx, params)}
+    judged: list[_Judged] = []
+    for hit in after_hits:
+        if hit.unknown:
+            status = Status.UNKNOWN
+        elif hit.key in before_keys:
+            status = Status.EXISTING
+        else:
+            status = Status.INTRODUCED
+        judged.append(_Judged(resource, hit, status))
+    return judged
+
+
+def _blocks(profile: Profile, setting: RuleSetting, status: Status) -> bool:
+    if setting.enforcement is not Enforcement.BLOCK:
+        return False
+    if status is Status.INTRODUCED or status is Status.ERROR:
+        return True
+    if status is Status.EXISTING:
+        return profile.block_existing
+    if status is Status.UNKNOWN:
+        return profile.on_unknown is Enforcement.BLOCK
+    return False
+
+
+def _params_key(params: Mapping[str, Any]) -> bytes:
+    return orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
+
+
+def evaluate(plan: Plan, profiles: Sequence[Profile], rules: Iterable[Rule] = RULES) -> Report:
+    """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it."""
+    if not profiles:
+        raise ProfileError("no profile applies to this plan")
+    ctx = Context(plan)
+    by_type: dict[str, list[Resource]] = defaultdict(list)
+    for resource in plan.resources:
+        if resource.mode == "managed":
+            by_type[resource.type].append(resource)
+    findings: dict[tuple[str, str, str, str], Finding] = {}
+    evaluated: list[str] = []
+    for rule in rules:
+        settings = [
+            (profile, profile.rules[rule.id])
+            for profile in profiles
+            if rule.id in profile.enabled()
+        ]
+        if not settings:
+            continue
+        evaluated.append(rule.id)
+        groups: dict[bytes, list[tuple[Profile, RuleSetting]]] = defaultdict(list)
+        for profile, setting in settings:
+            groups[_params_key(setting.params)].append((profile, setting))
+        for group in groups.values():
+            params = group[0][1].params
+            for resource_type in sorted(rule.resource_types):
+                for resource in by_type.get(resource_type, ()):
+                    for finding in _judge(rule, resource, ctx, params, group, plan.source):
+                        key = (finding.address, finding.rule, finding.key, finding.status.value)
+                        previous = findings.get(key)
+                        if previous is None or (finding.blocking and not previous.blocking):
+                            findings[key] = finding
+    ordered = sorted(findings.values(), key=lambda f: (f.address, f.rule, f.key))
+    redactor = Redactor.for_plan(plan)
+    notes: list[str] = []
+    if not plan.complete:
+        notes.append(
+            "the plan is marked incomplete (complete: false, e.g. -target or deferred changes): "
+            "only part of the change was judged"
+        )
+    return Report(
+        sources=(plan.source,),
+        profiles=tuple(profile.name for profile in profiles),
+        findings=tuple(redactor.finding(finding) for finding in ordered),
+        resources_evaluated=len(plan.resources),
+        rules_evaluated=tuple(evaluated),
+        notes=tuple(notes),
+    )
+
+
+def _judge(
+    rule: Rule,
+    resource: Resource,
+    ctx: Context,
+    params: Mapping[str, Any],
+    group: list[tuple[Profile, RuleSetting]],
+    source: str,
+) -> list[Finding]:
+    try:
+        judged = classify(rule, resource, ctx, params)
+    except Exception as error:  # a crashing rule must never pass silently
+        return [
+            _finding(
+                rule,
+                resource.address,
+                Hit(
+                    f"rule crashed while judging this resource ({type(error).__name__})",
+                    key="crash",
+                ),
+                Status.ERROR,
+                True,
+                source,
+            )
+        ]
+    return [
+        _finding(
+            rule,
+            item.resource.address,
+            item.hit,
+            item.status,
+            any(_blocks(profile, setting, item.status) for profile, setting in group),
+            source,
+        )
+        for item in judged
+    ]
+
+
+def _finding(
+    rule: Rule, address: str, hit: Hit, status: Status, blocking: bool, source: str
+) -> Finding:
+    severity: Severity = hit.severity or rule.severity
+    return Finding(
+        rule=rule.id,
+        title=rule.title,
+        address=address,
+        status=status,
+        severity=severity,
+        enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
+        message=hit.message,
+        fix=rule.fix,
+        controls=rule.controls,
+        blocking=blocking,
+        key=hit.key,
+        plan=source,
+    )
+
+
+def merge(reports: Sequence[Report]) -> Report:
+    """One report for several plans checked in one run."""
+    if len(reports) == 1:
+        return reports[0]
+    return Report(
+        sources=tuple(source for report in reports for source in report.sources),
+        profiles=tuple(dict.fromkeys(name for report in reports for name in report.profiles)),
+        findings=tuple(finding for report in reports for finding in report.findings),
+        resources_evaluated=sum(report.resources_evaluated for report in reports),
+        rules_evaluated=tuple(
+            dict.fromkeys(rule for report in reports for rule in report.rules_evaluated)
+        ),
+        notes=tuple(f"{report.sources[0]}: {note}" for report in reports for note in report.notes),
+    )
+
+
+__all__ = ["classify", "evaluate", "merge", "replace"]

@@ -1,0 +1,89 @@
+"""`--format text` (default): findings grouped by resource, blocking first, a verdict at the end."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from io import StringIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from tfgate.report import Finding, Report, Result, Status
+
+_SEVERITY_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+
+
+def _label(finding: Finding) -> str:
+    if finding.status is Status.ERROR:
+        return "ERROR"
+    if finding.blocking:
+        return "BLOCK"
+    if finding.status is Status.WAIVED:
+        return "WAIVED"
+    return "WARN"
+
+
+def _resource_order(item: tuple[str, list[Finding]]) -> tuple[int, str]:
+    address, findings = item
+    return (0 if any(finding.blocking for finding in findings) else 1, address)
+
+
+def verdict(report: Report) -> str:
+    blocking = len(report.blocking)
+    others = len(report.findings) - blocking
+    profiles = ", ".join(report.profiles)
+    if report.result is Result.ERROR:
+        return "tfgate: ERROR: a rule could not judge this plan; the gate fails closed"
+    if report.result is Result.BLOCK:
+        noun = "finding" if blocking == 1 else "findings"
+        return f"tfgate: BLOCKED: {blocking} blocking {noun}, {others} other (profiles: {profiles})"
+    return f"tfgate: PASS: nothing blocks, {others} non-blocking findings (profiles: {profiles})"
+
+
+def render(report: Report, *, color: bool = False, width: int = 100) -> str:
+    buffer = StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        grouped[finding.address].append(finding)
+    for address, findings in sorted(grouped.items(), key=_resource_order):
+        console.print(Text(address, style="bold"))
+        findings.sort(key=lambda f: (not f.blocking, f.severity.rank, f.rule, f.key))
+        for finding in findings:
+            label = _label(finding)
+            style = "bold red" if label in ("BLOCK", "ERROR") else "yellow"
+            line = Text("  ")
+            line.append(f"{label:<6}", style=style)
+            line.append(f" {finding.rule} ", style="bold")
+            line.append(
+                f"[{finding.severity.value}]", style=_SEVERITY_STYLE[finding.severity.value]
+            )
+            line.append(f" {finding.status.value}: {finding.message}")
+            console.print(line)
+            console.print(f"         fix: {escape(finding.fix)}", style="dim", highlight=False)
+        console.print()
+    for note in report.notes:
+        console.print(Text(f"note: {note}", style="yellow"))
+    checked = (
+        f"checked {report.resources_evaluated} resource changes in "
+        f"{', '.join(report.sources)} with {len(report.rules_evaluated)} rules"
+    )
+    console.print(Text(checked, style="dim"))
+    style = "bold green" if report.result is Result.PASS else "bold red"
+    console.print(Text(verdict(report), style=style))
+    return buffer.getvalue()

@@ -1,0 +1,52 @@
+"""Parsing of Terraform resource and module addresses (`module.a["k"].module.b[0].aws_x.y[1]`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+def split_address(address: str) -> list[str]:
+    """Split an address on the dots that separate its parts, not dots inside `["..."]` keys."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    quoted = False
+    escaped = False
+    for char in address:
+        if quoted:
+            current.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+            continue
+        if char == '"':
+            quoted = True
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "." and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def strip_key(part: str) -> str:
+    """`subnets["a"]` → `subnets`."""
+    bracket = part.find("[")
+    return part if bracket < 0 else part[:bracket]
+
+
+@lru_cache(maxsize=4096)
+def module_path(module_address: str) -> tuple[str, ...]:
+    """Module call names with instance keys removed: `module.a["k"].module.b` → `("a", "b")`."""
+    if not module_address:
+        return ()
+    parts = split_address(module_address)
+    return tuple(strip_key(part) for part in parts[1::2])

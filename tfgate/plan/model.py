@@ -1,0 +1,105 @@
+"""The plan model: frozen objects built once from `terraform show -json` output.
+
+Rules never see raw plan JSON; they see a `Resource` (one entry of `resource_changes`, or a data
+source read at plan time) and ask the `Plan` about the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tfgate.plan.address import module_path
+from tfgate.plan.values import EMPTY_VIEW, View
+
+CREATE = "create"
+UPDATE = "update"
+DELETE = "delete"
+NO_OP = "no-op"
+READ = "read"
+FORGET = "forget"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource instance and the change the plan makes to it.
+
+    `module_path` is the module address with instance keys removed (`("net", "subnets")` for
+    `module.net["a"].module.subnets[0]`); with `config_address` it joins the instance to its
+    un-expanded block in `configuration`.
+    """
+
+    address: str
+    module_address: str
+    mode: str
+    type: str
+    name: str
+    index: int | str | None
+    actions: frozenset[str]
+    before: View = EMPTY_VIEW
+    after: View = EMPTY_VIEW
+    provider_name: str = ""
+    provider_config_key: str = ""
+    importing: bool = False
+    previous_address: str | None = None
+    deposed: str | None = None
+    module_path: tuple[str, ...] = ()
+    expressions: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def config_address(self) -> str:
+        prefix = "data." if self.mode == "data" else ""
+        return f"{prefix}{self.type}.{self.name}"
+
+    @property
+    def creates(self) -> bool:
+        """True when the plan brings a new object into being (create, replace, or import)."""
+        return CREATE in self.actions or self.importing
+
+    @property
+    def deletes(self) -> bool:
+        return DELETE in self.actions
+
+    @property
+    def changes(self) -> bool:
+        """True when the plan creates, updates, replaces or imports this resource."""
+        return self.creates or UPDATE in self.actions
+
+    @property
+    def unchanged(self) -> bool:
+        return self.actions == frozenset({NO_OP}) and not self.importing
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderConfig:
+    """A provider block of `configuration.provider_config` (`aws`, `aws.eu`, `module.x:aws`)."""
+
+    key: str
+    name: str
+    alias: str | None
+    module_address: str
+    expressions: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A parsed plan: the changes, data sources read at plan time, and the configuration."""
+
+    source: str
+    format_version: str
+    terraform_version: str
+    resources: tuple[Resource, ...]
+    data_sources: Mapping[str, Mapping[str, Any]]
+    providers: Mapping[str, ProviderConfig]
+    variables: Mapping[str, Any]
+    complete: bool = True
+    by_address: Mapping[str, tuple[Resource, ...]] = field(default_factory=dict)
+    by_config: Mapping[tuple[tuple[str, ...], str], tuple[Resource, ...]] = field(
+        default_factory=dict
+    )
+
+    def instances(self, module_address: str, config_address: str) -> tuple[Resource, ...]:
+        """Resources of one block (`aws_kms_key.logs`) inside one module instance."""
+        candidates = self.by_config.get((module_path(module_address), config_address), ())
+        return tuple(r for r in candidates if r.module_address == module_address)

@@ -1,0 +1,178 @@
+"""Profiles: load YAML, resolve `extends`, merge, validate against the shipped schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from tfgate.errors import ProfileError
+from tfgate.report import Enforcement
+from tfgate.resources import builtin_profile_names, profiles_dir, schema
+from tfgate.rules import RULES_BY_ID
+from tfgate.yamlfile import load_yaml
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetting:
+    enforcement: Enforcement
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A resolved profile: `extends` applied, every rule id checked."""
+
+    name: str
+    description: str
+    frameworks: tuple[str, ...]
+    on_unknown: Enforcement
+    block_existing: bool
+    rules: Mapping[str, RuleSetting]
+    source: str
+    max_waiver_days: int | None = None
+
+    def enabled(self) -> dict[str, RuleSetting]:
+        return {
+            rule_id: setting
+            for rule_id, setting in self.rules.items()
+            if setting.enforcement is not Enforcement.OFF
+        }
+
+
+def is_builtin_name(reference: str) -> bool:
+    return (
+        "/" not in reference and "\\" not in reference and not reference.endswith((".yaml", ".yml"))
+    )
+
+
+def _locate(reference: str, relative_to: Path | None) -> Path:
+    if is_builtin_name(reference):
+        if reference not in builtin_profile_names():
+            known = ", ".join(builtin_profile_names())
+            raise ProfileError(f"unknown profile {reference!r} (built-in profiles: {known})")
+        return profiles_dir() / f"{reference}.yaml"
+    path = Path(reference)
+    if not path.is_absolute() and relative_to is not None:
+        path = relative_to / path
+    return path
+
+
+def _validate_document(document: Any, source: str) -> Mapping[str, Any]:
+    if not isinstance(document, dict):
+        raise ProfileError("a profile must be a YAML mapping", source=source)
+    validator = jsonschema.Draft202012Validator(schema("profile"))
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(part) for part in first.absolute_path) or "(top level)"
+        raise ProfileError(_schema_message(first), source=source, pointer=f"key {where}")
+    for rule_id, setting in (document.get("rules") or {}).items():
+        rule = RULES_BY_ID.get(rule_id)
+        if rule is None:
+            raise ProfileError(
+                f"unknown rule id {rule_id!r}", source=source, pointer=f"key rules/{rule_id}"
+            )
+        params = setting.get("params") or {}
+        allowed = set((rule.params_schema.get("properties") or {}).keys())
+        for key in params:
+            if key not in allowed:
+                raise ProfileError(
+                    f"rule {rule_id} has no parameter {key!r}",
+                    source=source,
+                    pointer=f"key rules/{rule_id}/params/{key}",
+                )
+        if rule.params_schema:
+            param_errors = list(
+                jsonschema.Draft202012Validator(rule.params_schema).iter_errors(params)
+            )
+            if param_errors:
+                raise ProfileError(
+                    _schema_message(param_errors[0]),
+                    source=source,
+                    pointer=f"key rules/{rule_id}/params",
+                )
+    return document
+
+
+def _schema_message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return f"unknown key ({error.message.split('(')[-1].rstrip(')')})"
+    if error.validator == "enum":
+        options: Any = error.validator_value
+        return f"must be one of {', '.join(str(option) for option in options)}"
+    if error.validator == "required":
+        return error.message.replace("'", "")
+    if error.validator == "type":
+        return f"must be of type {error.validator_value}"
+    if error.validator == "pattern":
+        return f"does not match the pattern {error.validator_value}"
+    return "invalid value"
+
+
+def _raw(path: Path) -> Mapping[str, Any]:
+    return _validate_document(load_yaml(path, ProfileError), str(path))
+
+
+def load_profile(reference: str, relative_to: Path | None = None) -> Profile:
+    """Load a built-in profile by name, or a user's profile by path, resolving `extends`."""
+    path = _locate(reference, relative_to)
+    merged = _resolve(path, ())
+    return _profile(merged, str(path) if not is_builtin_name(reference) else reference)
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    key = path.resolve()
+    if key in chain:
+        cycle = " -> ".join(p.name for p in (*chain, key))
+        raise ProfileError(f"profiles extend each other in a cycle: {cycle}", source=str(path))
+    document = _raw(path)
+    merged: dict[str, Any] = {"rules": {}, "frameworks": []}
+    for parent in document.get("extends") or []:
+        try:
+            parent_path = _locate(parent, path.parent)
+        except ProfileError as error:
+            raise ProfileError(error.message, source=str(path), pointer="key extends") from error
+        _merge(merged, _resolve(parent_path, (*chain, key)))
+    _merge(merged, document)
+    return merged
+
+
+def _merge(into: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if key == "rules":
+            for rule_id, setting in (value or {}).items():
+                current = dict(into["rules"].get(rule_id, {}))
+                if "enforcement" in setting:
+                    current["enforcement"] = setting["enforcement"]
+                if "params" in setting:
+                    current["params"] = {**current.get("params", {}), **setting["params"]}
+                into["rules"][rule_id] = current
+        elif key == "frameworks":
+            into["frameworks"] = list(dict.fromkeys([*into["frameworks"], *value]))
+        elif key != "extends":
+            into[key] = value
+
+
+def _profile(merged: Mapping[str, Any], source: str) -> Profile:
+    rules: dict[str, RuleSetting] = {}
+    for rule_id in sorted(merged["rules"]):
+        setting = merged["rules"][rule_id]
+        rule = RULES_BY_ID[rule_id]
+        rules[rule_id] = RuleSetting(
+            enforcement=Enforcement(setting.get("enforcement", "block")),
+            params={**rule.defaults, **setting.get("params", {})},
+        )
+    return Profile(
+        name=merged["name"],
+        description=" ".join(str(merged.get("description", "")).split()),
+        frameworks=tuple(merged["frameworks"]),
+        on_unknown=Enforcement(merged.get("on_unknown", "warn")),
+        block_existing=bool(merged.get("block_existing", False)),
+        rules=rules,
+        source=source,
+        max_waiver_days=merged.get("max_waiver_days"),
+    )

@@ -1,0 +1,152 @@
+"""Rules on audit logs: CloudTrail and CloudWatch Logs encrypted with a KMS key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from tfgate.plan.model import Resource
+from tfgate.plan.values import Known, View
+from tfgate.report import Severity
+from tfgate.rules.base import Context, Hit, Rule
+
+KMS_KEY_TYPES = frozenset(
+    {"aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_alias"}
+)
+
+
+def kms_key_hits(
+    resource: Resource, view: View, ctx: Context, attribute: str, what: str
+) -> Iterator[Hit]:
+    """Shared judgement of a `kms_key_id`-style attribute.
+
+    A known non-empty value is a key. An unknown value counts as a key when its expression in
+    `configuration` refers to a KMS key or alias (created in the same plan or read by a data
+    source); otherwise it cannot be decided until apply.
+    """
+    found = view.get(attribute)
+    if isinstance(found, Known):
+        if isinstance(found.value, str) and found.value.strip():
+            return
+        yield Hit(f"{what} is not encrypted with a KMS key ({attribute} is not set)")
+        return
+    if view.is_unknown(attribute):
+        if any(target.type in KMS_KEY_TYPES for target in ctx.targets(resource, attribute)):
+            return
+        yield Hit(
+            f"{what} may not be encrypted: {attribute} is known only after apply and does not "
+            "refer to a KMS key",
+            unknown=True,
+        )
+        return
+    yield Hit(f"{what} is not encrypted with a KMS key ({attribute} is not set)")
+
+
+def check_trail_encrypted(
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """Requires CloudTrail log files to be encrypted with a customer-managed KMS key.
+
+    ## What it does
+    Reports an `aws_cloudtrail` whose `kms_key_id` is not set. A key known only after apply
+    counts as set when the configuration shows it comes from a KMS key or alias; any other value
+    unknown at plan time is reported as `unknown`.
+
+    ## Why it matters
+    Trail logs record every API call in the account and are the first thing an investigation
+    reads. With SSE-KMS, reading them needs both S3 access and `kms:Decrypt` on the key, and every
+    use of the key is itself logged, so the logs are protected against anyone who can only read
+    the bucket.
+
+    ## Example
+    ```hcl
+    resource "aws_cloudtrail" "fail_trail" {
+      name           = "org-trail"
+      s3_bucket_name = "audit-logs"
+    }
+    ```
+
+    ## Fix
+    Create a KMS key whose policy lets CloudTrail encrypt with it and set
+    `kms_key_id = aws_kms_key.trail.arn` on the trail.
+
+    ## Parameters
+    None.
+
+    ## References
+    - CIS AWS Foundations Benchmark v3.0, 3.5
+    - PCI DSS v4.0, 10.3.2
+    - AWS Config rule `cloud-trail-encryption-enabled`
+    """
+    yield from kms_key_hits(resource, view, ctx, "kms_key_id", "the trail's log files")
+
+
+TRAIL_ENCRYPTED = Rule(
+    id="TFG-LOG-001",
+    name="cloudtrail-kms-encryption",
+    title="CloudTrail logs not encrypted with KMS",
+    severity=Severity.HIGH,
+    resource_types=frozenset({"aws_cloudtrail"}),
+    controls={
+        "CIS-AWS-3.0": ("3.5",),
+        "AWS-WA-SEC": ("SEC08-BP02",),
+        "HIPAA": ("164.312(a)(2)(iv)", "164.312(b)"),
+        "PCI-DSS-4.0": ("3.5.1", "10.3.2"),
+        "GDPR": ("Art. 32",),
+        "NRB": ("IT-2012-4-audit-trails",),
+    },
+    check=check_trail_encrypted,
+)
+
+
+def check_log_group_encrypted(
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """Requires CloudWatch Logs log groups to be encrypted with a KMS key.
+
+    ## What it does
+    Reports an `aws_cloudwatch_log_group` whose `kms_key_id` is not set. A value known only after
+    apply counts as set when the configuration shows it comes from a KMS key or alias (for example
+    `kms_key_id = aws_kms_key.logs.arn` with the key created in the same plan).
+
+    ## Why it matters
+    Application and audit logs routinely hold personal data, tokens and request bodies. A KMS key
+    puts reading them behind a key policy that can be audited and revoked, and it is what PCI DSS
+    and HIPAA auditors look for as evidence that logs are protected.
+
+    ## Example
+    ```hcl
+    resource "aws_cloudwatch_log_group" "fail_app" {
+      name = "/app/api"
+    }
+    ```
+
+    ## Fix
+    Create a KMS key whose policy allows the `logs.<region>.amazonaws.com` service principal and
+    set `kms_key_id = aws_kms_key.logs.arn` on the log group.
+
+    ## Parameters
+    None.
+
+    ## References
+    - PCI DSS v4.0, 10.3.2
+    - AWS Config rule `cloudwatch-log-group-encrypted`
+    """
+    yield from kms_key_hits(resource, view, ctx, "kms_key_id", "the log group")
+
+
+LOG_GROUP_ENCRYPTED = Rule(
+    id="TFG-LOG-002",
+    name="log-group-kms-encryption",
+    title="CloudWatch log group not encrypted with KMS",
+    severity=Severity.MEDIUM,
+    resource_types=frozenset({"aws_cloudwatch_log_group"}),
+    controls={
+        "AWS-WA-SEC": ("SEC08-BP02",),
+        "HIPAA": ("164.312(a)(2)(iv)",),
+        "PCI-DSS-4.0": ("3.5.1", "10.3.2"),
+        "GDPR": ("Art. 32",),
+        "NRB": ("IT-2012-4-audit-trails",),
+    },
+    check=check_log_group_encrypted,
+)
