@@ -228,5 +228,27 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. TFG-IAM
     )
 
 
+@app.command("validate")
+def validate_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="tfgate.yaml, profile or waivers files (default: ./tfgate.yaml)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Schema-check configuration files and everything they reference."""
+
+    def run() -> int:
+        from tfgate.validation import validate_file
+
+        targets = files or [Path("tfgate.yaml")]
+        for target in targets:
+            for line in validate_file(target):
+                typer.echo(line)
+        return EXIT_PASS
+
+    raise typer.Exit(_guard(debug, run))
+
+
 def main() -> None:
     app()

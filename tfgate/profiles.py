@@ -11,9 +11,9 @@ import jsonschema
 
 from tfgate.errors import ProfileError
 from tfgate.report import Enforcement
-from tfgate.resources import builtin_profile_names, profiles_dir, schema
+from tfgate.resources import builtin_profile_names, profiles_dir
 from tfgate.rules import RULES_BY_ID
-from tfgate.yamlfile import load_yaml
+from tfgate.yamlfile import YamlDocument, load_yaml, schema_message, validate
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,60 +61,43 @@ def _locate(reference: str, relative_to: Path | None) -> Path:
     return path
 
 
-def _validate_document(document: Any, source: str) -> Mapping[str, Any]:
-    if not isinstance(document, dict):
+def _validate_document(document: YamlDocument) -> Mapping[str, Any]:
+    source = str(document.path)
+    if not isinstance(document.data, dict):
         raise ProfileError("a profile must be a YAML mapping", source=source)
-    validator = jsonschema.Draft202012Validator(schema("profile"))
-    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "(top level)"
-        raise ProfileError(_schema_message(first), source=source, pointer=f"key {where}")
-    for rule_id, setting in (document.get("rules") or {}).items():
+    validate(document, "profile", ProfileError)
+    data: Mapping[str, Any] = document.data
+    for rule_id, setting in (data.get("rules") or {}).items():
         rule = RULES_BY_ID.get(rule_id)
+        where = ("rules", rule_id)
         if rule is None:
             raise ProfileError(
-                f"unknown rule id {rule_id!r}", source=source, pointer=f"key rules/{rule_id}"
+                f"unknown rule id {rule_id!r}; `tfgate rules` lists them",
+                source=source,
+                pointer=document.where(where),
             )
         params = setting.get("params") or {}
-        allowed = set((rule.params_schema.get("properties") or {}).keys())
+        declared = set((rule.params_schema.get("properties") or {}).keys())
         for key in params:
-            if key not in allowed:
+            if key not in declared:
                 raise ProfileError(
                     f"rule {rule_id} has no parameter {key!r}",
                     source=source,
-                    pointer=f"key rules/{rule_id}/params/{key}",
+                    pointer=document.where((*where, "params", key)),
                 )
         if rule.params_schema:
-            param_errors = list(
-                jsonschema.Draft202012Validator(rule.params_schema).iter_errors(params)
-            )
-            if param_errors:
+            checker = jsonschema.Draft202012Validator(rule.params_schema)
+            problems = sorted(checker.iter_errors(params), key=lambda e: list(map(str, e.path)))
+            if problems:
+                path = (*where, "params", *problems[0].absolute_path)
                 raise ProfileError(
-                    _schema_message(param_errors[0]),
-                    source=source,
-                    pointer=f"key rules/{rule_id}/params",
+                    schema_message(problems[0]), source=source, pointer=document.where(path)
                 )
-    return document
-
-
-def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown key ({error.message.split('(')[-1].rstrip(')')})"
-    if error.validator == "enum":
-        options: Any = error.validator_value
-        return f"must be one of {', '.join(str(option) for option in options)}"
-    if error.validator == "required":
-        return error.message.replace("'", "")
-    if error.validator == "type":
-        return f"must be of type {error.validator_value}"
-    if error.validator == "pattern":
-        return f"does not match the pattern {error.validator_value}"
-    return "invalid value"
+    return data
 
 
 def _raw(path: Path) -> Mapping[str, Any]:
-    return _validate_document(load_yaml(path, ProfileError), str(path))
+    return _validate_document(load_yaml(path, ProfileError))
 
 
 def load_profile(reference: str, relative_to: Path | None = None) -> Profile:

@@ -103,6 +103,9 @@ class Report:
     rules_evaluated: tuple[str, ...]
     notes: tuple[str, ...] = ()
     controls: tuple[ControlTally, ...] = field(default_factory=tuple)
+    accounts: tuple[str, ...] = ()
+    account_method: str = ""
+    selection: str = ""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

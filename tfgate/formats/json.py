@@ -38,6 +38,11 @@ def report_object(report: Report) -> dict[str, Any]:
         "result": report.result.value,
         "plans": list(report.sources),
         "profiles": list(report.profiles),
+        "selection": {
+            "reason": report.selection,
+            "accounts": list(report.accounts),
+            "account_method": report.account_method,
+        },
         "summary": {
             "resources": report.resources_evaluated,
             "rules": len(report.rules_evaluated),
