@@ -6,6 +6,7 @@ engine compares what it finds on `after` with what it finds on `before`.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,9 +19,10 @@ from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
 from tfgate.profiles import Profile, RuleSetting
 from tfgate.redact import Redactor
-from tfgate.report import Enforcement, Finding, Report, Severity, Status
+from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
+from tfgate.waivers import Waiver, apply_waivers
 
 _GONE = frozenset({DELETE, FORGET})
 
@@ -91,6 +93,7 @@ def evaluate(plan: Plan, profiles: Sequence[Profile], rules: Iterable[Rule] = RU
             by_type[resource.type].append(resource)
     findings: dict[tuple[str, str, str, str], Finding] = {}
     evaluated: list[str] = []
+    checks: dict[str, int] = {}
     for rule in rules:
         settings = [
             (profile, profile.rules[rule.id])
@@ -100,6 +103,12 @@ def evaluate(plan: Plan, profiles: Sequence[Profile], rules: Iterable[Rule] = RU
         if not settings:
             continue
         evaluated.append(rule.id)
+        checks[rule.id] = sum(
+            1
+            for resource_type in rule.resource_types
+            for resource in by_type.get(resource_type, ())
+            if rule.kind is Kind.CHANGE or not resource.actions <= _GONE
+        )
         groups: dict[bytes, list[tuple[Profile, RuleSetting]]] = defaultdict(list)
         for profile, setting in settings:
             groups[_params_key(setting.params)].append((profile, setting))
@@ -127,6 +136,34 @@ def evaluate(plan: Plan, profiles: Sequence[Profile], rules: Iterable[Rule] = RU
         resources_evaluated=len(plan.resources),
         rules_evaluated=tuple(evaluated),
         notes=tuple(notes),
+        frameworks=tuple(dict.fromkeys(f for profile in profiles for f in profile.frameworks)),
+        checks=checks,
+    )
+
+
+def judge(
+    plan: Plan,
+    profiles: Sequence[Profile],
+    *,
+    waivers: Sequence[Waiver] = (),
+    today: datetime.date,
+    accounts: Sequence[str] = (),
+    rules: Iterable[Rule] = RULES,
+) -> Report:
+    """The whole judgement of one plan: rules, then waivers, then the control summary."""
+    rules = tuple(rules)
+    report = evaluate(plan, profiles, rules)
+    caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
+    if waivers:
+        report, _ = apply_waivers(
+            report, waivers, today=today, max_days=min(caps) if caps else None, accounts=accounts
+        )
+    return with_controls(report, rules)
+
+
+def with_controls(report: Report, rules: Iterable[Rule] = RULES) -> Report:
+    return replace(
+        report, controls=control_summary(report, {rule.id: rule.controls for rule in rules})
     )
 
 
@@ -187,11 +224,15 @@ def _finding(
     )
 
 
-def merge(reports: Sequence[Report]) -> Report:
+def merge(reports: Sequence[Report], rules: Iterable[Rule] = RULES) -> Report:
     """One report for several plans checked in one run."""
     if len(reports) == 1:
         return reports[0]
-    return Report(
+    checks: dict[str, int] = defaultdict(int)
+    for report in reports:
+        for rule_id, count in report.checks.items():
+            checks[rule_id] += count
+    merged = Report(
         sources=tuple(source for report in reports for source in report.sources),
         profiles=tuple(dict.fromkeys(name for report in reports for name in report.profiles)),
         findings=tuple(finding for report in reports for finding in report.findings),
@@ -200,7 +241,12 @@ def merge(reports: Sequence[Report]) -> Report:
             dict.fromkeys(rule for report in reports for rule in report.rules_evaluated)
         ),
         notes=tuple(f"{report.sources[0]}: {note}" for report in reports for note in report.notes),
+        accounts=tuple(dict.fromkeys(a for report in reports for a in report.accounts)),
+        account_method="; ".join(
+            dict.fromkeys(r.account_method for r in reports if r.account_method)
+        ),
+        selection="; ".join(dict.fromkeys(r.selection for r in reports if r.selection)),
+        frameworks=tuple(dict.fromkeys(f for report in reports for f in report.frameworks)),
+        checks=dict(checks),
     )
-
-
-__all__ = ["classify", "evaluate", "merge", "replace"]
+    return with_controls(merged, rules)

@@ -81,17 +81,30 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class ControlTally:
-    """How one control fared on this plan."""
+    """How one control fared on this plan.
+
+    `evaluated` counts resource checks made by the rules that evidence the control; `failed`
+    counts their findings that are introduced, existing or errors; `unknown` those that cannot be
+    decided until apply; `waived` those a waiver covers.
+    """
 
     framework: str
     control: str
+    rules: tuple[str, ...]
     evaluated: int = 0
     failed: int = 0
+    unknown: int = 0
     waived: int = 0
 
     @property
-    def passed(self) -> bool:
-        return self.failed == 0
+    def outcome(self) -> str:
+        if self.failed:
+            return "failed"
+        if self.unknown:
+            return "unknown"
+        if self.waived:
+            return "waived"
+        return "passed" if self.evaluated else "not evaluated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,9 @@ class Report:
     accounts: tuple[str, ...] = ()
     account_method: str = ""
     selection: str = ""
+    frameworks: tuple[str, ...] = ()
+    checks: Mapping[str, int] = field(default_factory=dict)
+    """Resources each rule judged on this plan, by rule id."""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -119,3 +135,41 @@ class Report:
 
     def count(self, status: Status) -> int:
         return sum(1 for finding in self.findings if finding.status is status)
+
+
+_FAILED = frozenset({Status.INTRODUCED, Status.EXISTING, Status.ERROR})
+
+
+def control_summary(
+    report: Report, rule_controls: Mapping[str, Mapping[str, tuple[str, ...]]]
+) -> tuple[ControlTally, ...]:
+    """Per framework of the applied profiles, how each control evidenced by a rule fared."""
+    by_control: dict[tuple[str, str], list[str]] = {}
+    for rule_id in report.rules_evaluated:
+        for framework, controls in rule_controls.get(rule_id, {}).items():
+            if framework in report.frameworks:
+                for control in controls:
+                    by_control.setdefault((framework, control), []).append(rule_id)
+    tallies: list[ControlTally] = []
+    for (framework, control), rules in sorted(by_control.items(), key=_control_order):
+        findings = [finding for finding in report.findings if finding.rule in rules]
+        tallies.append(
+            ControlTally(
+                framework=framework,
+                control=control,
+                rules=tuple(rules),
+                evaluated=sum(report.checks.get(rule, 0) for rule in rules),
+                failed=sum(1 for finding in findings if finding.status in _FAILED),
+                unknown=sum(1 for finding in findings if finding.status is Status.UNKNOWN),
+                waived=sum(1 for finding in findings if finding.status is Status.WAIVED),
+            )
+        )
+    return tuple(tallies)
+
+
+def _control_order(item: tuple[tuple[str, str], list[str]]) -> tuple[str, list[object]]:
+    framework, control = item[0]
+    parts: list[object] = []
+    for piece in control.replace("(", ".").replace(")", "").split("."):
+        parts.append((0, int(piece), "") if piece.isdigit() else (1, 0, piece))
+    return framework, parts

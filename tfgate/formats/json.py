@@ -52,6 +52,19 @@ def report_object(report: Report) -> dict[str, Any]:
         },
         "notes": list(report.notes),
         "findings": [finding_object(finding) for finding in report.findings],
+        "controls": [
+            {
+                "framework": tally.framework,
+                "control": tally.control,
+                "outcome": tally.outcome,
+                "rules": list(tally.rules),
+                "evaluated": tally.evaluated,
+                "failed": tally.failed,
+                "unknown": tally.unknown,
+                "waived": tally.waived,
+            }
+            for tally in report.controls
+        ],
     }
 
 

@@ -77,6 +77,20 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
             console.print(line)
             console.print(f"         fix: {escape(finding.fix)}", style="dim", highlight=False)
         console.print()
+    if report.controls:
+        console.print(Text("controls", style="bold"))
+        for framework in dict.fromkeys(tally.framework for tally in report.controls):
+            tallies = [tally for tally in report.controls if tally.framework == framework]
+            counts = {
+                outcome: sum(1 for tally in tallies if tally.outcome == outcome)
+                for outcome in ("passed", "failed", "unknown", "waived", "not evaluated")
+            }
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items() if count)
+            console.print(Text(f"  {framework}: {summary}"))
+            failing = [tally.control for tally in tallies if tally.outcome == "failed"]
+            if failing:
+                console.print(Text(f"    failed: {', '.join(failing)}", style="red"))
+        console.print()
     for note in report.notes:
         console.print(Text(f"note: {note}", style="yellow"))
     checked = (
@@ -84,6 +98,12 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         f"{', '.join(report.sources)} with {len(report.rules_evaluated)} rules"
     )
     console.print(Text(checked, style="dim"))
+    if report.selection:
+        account = ", ".join(report.accounts) or "undetermined"
+        how = f" (from {report.account_method})" if report.accounts else ""
+        console.print(
+            Text(f"account: {account}{how}; profiles chosen by {report.selection}", style="dim")
+        )
     style = "bold green" if report.result is Result.PASS else "bold red"
     console.print(Text(verdict(report), style=style))
     return buffer.getvalue()
