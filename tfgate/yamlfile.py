@@ -77,12 +77,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with timestamps left as the text the user wrote (no datetime objects)."""
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def load_yaml(path: Path, error: type[TfgateError]) -> YamlDocument:
     """Read one YAML document with the safe loader; any problem becomes `error`."""
     text = _read_text(path, error)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -90,6 +101,8 @@ def load_yaml(path: Path, error: type[TfgateError]) -> YamlDocument:
         raise error(f"invalid YAML: {problem}", source=str(path), pointer=where) from exc
     except yaml.YAMLError as exc:
         raise error("invalid YAML", source=str(path)) from exc
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise error(f"invalid YAML ({type(exc).__name__})", source=str(path)) from exc
     lines: dict[KeyPath, int] = {}
     if node is not None:
         _line_index(node, (), lines)
@@ -100,8 +113,9 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     """A short message for a schema violation that never quotes the offending value."""
     validator = error.validator
     if validator == "additionalProperties":
+        declared: Any = error.schema
         extra = sorted(
-            set(error.instance) - set(error.schema.get("properties", {}))
+            set(error.instance) - set(declared.get("properties", {}))
             if isinstance(error.instance, dict)
             else []
         )
