@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +21,8 @@ from tfgate.errors import PlanError, TfgateError
 from tfgate.plan.load import CONVERT_HINT, is_binary_plan, load_plan
 from tfgate.plan.model import Plan
 from tfgate.report import Report, Result
+
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
 EXIT_PASS = 0
 EXIT_BLOCK = 1
@@ -156,6 +161,71 @@ def _write(output: Path | None, text: str) -> None:
         raise TfgateError(f"cannot write output ({error.strerror})", source=str(output)) from error
 
 
+def judge_plans(
+    plans: list[str],
+    *,
+    cli_profiles: list[str],
+    config_path: Path | None,
+    waivers_path: Path | None,
+    account: str | None,
+    workspace: str | None,
+    today: datetime.date | None = None,
+) -> Report:
+    """Read the configuration and plans, select profiles per plan, and judge each plan."""
+    from tfgate.engine import judge, merge
+    from tfgate.errors import ConfigError
+    from tfgate.profiles import load_profile
+    from tfgate.selection import find_config, load_config, select
+    from tfgate.waivers import load_waivers
+
+    if account is not None and not ACCOUNT_ID.match(account):
+        raise ConfigError("--account must be a 12-digit AWS account id")
+    config_file = config_path or find_config(Path.cwd())
+    config = load_config(config_file) if config_file is not None else None
+    waiver_file = waivers_path or (config.waivers if config else None)
+    loaded_waivers = load_waivers(waiver_file) if waiver_file is not None else ()
+    base = config.directory if config else Path.cwd()
+    reports = []
+    for name in plans:
+        plan = read_plan(name)
+        selection = select(
+            config,
+            plan,
+            cli_profiles=cli_profiles,
+            account=account,
+            workspace=workspace,
+            location=_relative_location(name, base),
+        )
+        relative_to = Path.cwd() if cli_profiles else base
+        profiles = [load_profile(ref, relative_to=relative_to) for ref in selection.profiles]
+        report = judge(
+            plan,
+            profiles,
+            waivers=loaded_waivers,
+            today=today or datetime.date.today(),
+            accounts=selection.accounts.ids,
+        )
+        reports.append(
+            dataclasses.replace(
+                report,
+                accounts=selection.accounts.ids,
+                account_method=selection.accounts.method,
+                selection=selection.reason,
+            )
+        )
+    return merge(reports)
+
+
+def _relative_location(name: str, base: Path) -> str | None:
+    if name == "-":
+        return None
+    path = Path(name).resolve()
+    try:
+        return path.relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 @app.command()
 def check(
     plans: Annotated[
@@ -176,19 +246,36 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="tfgate.yaml (default: ./tfgate.yaml if present)."),
+    ] = None,
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waivers file (overrides tfgate.yaml's).")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="AWS account id (default: from the plan).")
+    ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", envvar="TF_WORKSPACE", help="Terraform workspace."),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Judge plans against compliance profiles. Exit 0 pass, 1 blocked, 2 could not judge."""
 
     def run() -> int:
-        from tfgate.engine import evaluate, merge
         from tfgate.formats import json as json_format
         from tfgate.formats import text as text_format
-        from tfgate.profiles import load_profile
 
-        profiles = [load_profile(reference) for reference in (profile or ["baseline"])]
-        reports = [evaluate(read_plan(name), profiles) for name in plans]
-        report = merge(reports)
+        report = judge_plans(
+            plans,
+            cli_profiles=profile or [],
+            config_path=config,
+            waivers_path=waivers,
+            account=account,
+            workspace=workspace,
+        )
         if output_format is OutputFormat.JSON:
             rendered = json_format.render(report)
         else:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from io import StringIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.padding import Padding
 from rich.text import Text
 
 from tfgate.report import Finding, Report, Result, Status
@@ -67,15 +67,21 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         for finding in findings:
             label = _label(finding)
             style = "bold red" if label in ("BLOCK", "ERROR") else "yellow"
-            line = Text("  ")
+            line = Text()
             line.append(f"{label:<6}", style=style)
             line.append(f" {finding.rule} ", style="bold")
             line.append(
                 f"[{finding.severity.value}]", style=_SEVERITY_STYLE[finding.severity.value]
             )
             line.append(f" {finding.status.value}: {finding.message}")
-            console.print(line)
-            console.print(f"         fix: {escape(finding.fix)}", style="dim", highlight=False)
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
+            if finding.waiver_reason:
+                console.print(
+                    Padding(Text(f"waived: {finding.waiver_reason}"), (0, 0, 0, 9), expand=False)
+                )
+            console.print(
+                Padding(Text(f"fix: {finding.fix}", style="dim"), (0, 0, 0, 9), expand=False)
+            )
         console.print()
     if report.controls:
         console.print(Text("controls", style="bold"))
@@ -106,4 +112,4 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         )
     style = "bold green" if report.result is Result.PASS else "bold red"
     console.print(Text(verdict(report), style=style))
-    return buffer.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())

@@ -52,7 +52,7 @@ def check_iam_user(
     - CIS AWS Foundations Benchmark v3.0, 1.15 and 1.21
     - AWS Well-Architected, SEC02-BP04 (rely on a centralised identity provider)
     """
-    yield Hit("creates an IAM user; people should use federation and workloads roles")
+    yield Hit("is an IAM user: people should sign in through federation, workloads use roles")
 
 
 IAM_USER = Rule(
