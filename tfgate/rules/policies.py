@@ -156,6 +156,12 @@ def check_policy_evaluable(
                 f"{document.attribute} is not a valid IAM policy: {policy.message}",
                 key=f"invalid:{document.attribute}",
             )
+        elif policy.problems:
+            where = "; ".join(f"{p.pointer}: {p.message}" for p in policy.problems)
+            yield Hit(
+                f"{document.attribute} is not a valid IAM policy ({where})",
+                key=f"invalid:{document.attribute}",
+            )
 
 
 POLICY_EVALUABLE = Rule(
