@@ -82,11 +82,17 @@ def _params_key(params: Mapping[str, Any]) -> bytes:
     return orjson.dumps(params, option=orjson.OPT_SORT_KEYS)
 
 
-def evaluate(plan: Plan, profiles: Sequence[Profile], rules: Iterable[Rule] = RULES) -> Report:
+def evaluate(
+    plan: Plan,
+    profiles: Sequence[Profile],
+    rules: Iterable[Rule] = RULES,
+    *,
+    accounts: Sequence[str] = (),
+) -> Report:
     """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it."""
     if not profiles:
         raise ProfileError("no profile applies to this plan")
-    ctx = Context(plan)
+    ctx = Context(plan, frozenset(accounts))
     by_type: dict[str, list[Resource]] = defaultdict(list)
     for resource in plan.resources:
         if resource.mode == "managed":
@@ -152,7 +158,7 @@ def judge(
 ) -> Report:
     """The whole judgement of one plan: rules, then waivers, then the control summary."""
     rules = tuple(rules)
-    report = evaluate(plan, profiles, rules)
+    report = evaluate(plan, profiles, rules, accounts=accounts)
     caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
     if waivers:
         report, _ = apply_waivers(

@@ -39,9 +39,10 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a rule may ask about the rest of the plan."""
+    """What a rule may ask about the rest of the plan, and the account(s) it is for."""
 
     plan: Plan
+    accounts: frozenset[str] = frozenset()
 
     def referenced(self, resource: Resource, *path: PathPart) -> tuple[Resource, ...]:
         return referenced_resources(self.plan, resource, *path)
