@@ -166,3 +166,26 @@ def test_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) -> No
         "tfgate: error: internal error (RuntimeError); run again with --debug for details"
     )
     assert "secret-value" not in result.output
+
+
+def test_profiles_lists_builtin_profiles() -> None:
+    result = runner.invoke(app, ["profiles"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("baseline ")
+
+
+def test_profiles_show_prints_the_resolved_profile() -> None:
+    import yaml
+
+    result = runner.invoke(app, ["profiles", "show", "baseline"])
+    assert result.exit_code == 0
+    shown = yaml.safe_load(result.stdout)
+    assert shown["name"] == "baseline"
+    assert shown["rules"]["TFG-IAM-014"] == {"enforcement": "block"}
+    assert "extends" not in shown
+
+
+def test_profiles_show_unknown() -> None:
+    result = runner.invoke(app, ["profiles", "show", "nope"])
+    assert result.exit_code == 2
+    assert one_error_line(result.stderr).startswith("tfgate: error: unknown profile 'nope'")

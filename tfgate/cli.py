@@ -315,6 +315,41 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. TFG-IAM
     )
 
 
+profiles_app = typer.Typer(
+    help="Built-in compliance profiles.", invoke_without_command=True, no_args_is_help=False
+)
+app.add_typer(profiles_app, name="profiles")
+
+
+@profiles_app.callback()
+def profiles_list(ctx: typer.Context) -> None:
+    """List the built-in profiles with their description."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tfgate.profiles import load_profile
+    from tfgate.resources import builtin_profile_names
+
+    for name in builtin_profile_names():
+        profile = load_profile(name)
+        typer.echo(f"{name:<10} {profile.description}")
+
+
+@profiles_app.command("show")
+def profiles_show(
+    name: Annotated[str, typer.Argument(help="A built-in profile name or a profile file.")],
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+) -> None:
+    """Print a profile as YAML after `extends` is resolved."""
+
+    def run() -> int:
+        from tfgate.profiles import load_profile, resolved_yaml
+
+        typer.echo(resolved_yaml(load_profile(name)), nl=False)
+        return EXIT_PASS
+
+    raise typer.Exit(_guard(debug, run))
+
+
 @app.command("validate")
 def validate_command(
     files: Annotated[

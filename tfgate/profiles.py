@@ -159,3 +159,25 @@ def _profile(merged: Mapping[str, Any], source: str) -> Profile:
         source=source,
         max_waiver_days=merged.get("max_waiver_days"),
     )
+
+
+def resolved_yaml(profile: Profile) -> str:
+    """The resolved profile as YAML, in the profile file format (no `extends`)."""
+    import yaml
+
+    document: dict[str, Any] = {
+        "name": profile.name,
+        "description": profile.description,
+        "frameworks": list(profile.frameworks),
+        "on_unknown": profile.on_unknown.value,
+        "block_existing": profile.block_existing,
+    }
+    if profile.max_waiver_days is not None:
+        document["max_waiver_days"] = profile.max_waiver_days
+    document["rules"] = {
+        rule_id: {"enforcement": setting.enforcement.value, "params": dict(setting.params)}
+        if setting.params
+        else {"enforcement": setting.enforcement.value}
+        for rule_id, setting in profile.rules.items()
+    }
+    return str(yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True))
