@@ -27,6 +27,9 @@ from tfgate.waivers import Waiver, apply_waivers
 _GONE = frozenset({DELETE, FORGET})
 
 
+_Group = tuple[Mapping[str, Any], list[tuple[Profile, RuleSetting]]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Judged:
     resource: Resource
@@ -100,6 +103,8 @@ def evaluate(
     findings: dict[tuple[str, str, str, str], Finding] = {}
     evaluated: list[str] = []
     checks: dict[str, int] = {}
+    # What runs on each resource type: (rule, [(params, profiles sharing them)]), in rule order.
+    by_rule_type: dict[str, list[tuple[Rule, list[_Group]]]] = defaultdict(list)
     for rule in rules:
         settings = [
             (profile, profile.rules[rule.id])
@@ -118,15 +123,21 @@ def evaluate(
         groups: dict[bytes, list[tuple[Profile, RuleSetting]]] = defaultdict(list)
         for profile, setting in settings:
             groups[_params_key(setting.params)].append((profile, setting))
-        for group in groups.values():
-            params = group[0][1].params
-            for resource_type in sorted(rule.resource_types):
-                for resource in by_type.get(resource_type, ()):
-                    for finding in _judge(rule, resource, ctx, params, group, plan.source):
-                        key = (finding.address, finding.rule, finding.key, finding.status.value)
-                        previous = findings.get(key)
-                        if previous is None or (finding.blocking and not previous.blocking):
-                            findings[key] = finding
+        runs = [(group[0][1].params, group) for group in groups.values()]
+        for resource_type in rule.resource_types:
+            by_rule_type[resource_type].append((rule, runs))
+    # Resource by resource, every rule in turn: the rules on one resource share what they
+    # compute about it (a parsed policy document is parsed once, not once per rule).
+    for resource in plan.resources:
+        if resource.mode != "managed":
+            continue
+        for rule, runs in by_rule_type.get(resource.type, ()):
+            for params, group in runs:
+                for finding in _judge(rule, resource, ctx, params, group, plan.source):
+                    key = (finding.address, finding.rule, finding.key, finding.status.value)
+                    previous = findings.get(key)
+                    if previous is None or (finding.blocking and not previous.blocking):
+                        findings[key] = finding
     ordered = sorted(findings.values(), key=lambda f: (f.address, f.rule, f.key))
     redactor = Redactor.for_plan(plan)
     notes: list[str] = []
@@ -210,6 +221,18 @@ def _judge(
     ]
 
 
+_FIXES: dict[tuple[str, str], str] = {}
+
+
+def _fix(rule: Rule) -> str:
+    """A rule's Fix paragraph, parsed from its doc once rather than once per finding."""
+    key = (rule.id, rule.check.__qualname__)
+    fix = _FIXES.get(key)
+    if fix is None:
+        fix = _FIXES[key] = rule.fix
+    return fix
+
+
 def _finding(
     rule: Rule, address: str, hit: Hit, status: Status, blocking: bool, source: str
 ) -> Finding:
@@ -222,7 +245,7 @@ def _finding(
         severity=severity,
         enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
         message=hit.message,
-        fix=rule.fix,
+        fix=_fix(rule),
         controls=rule.controls,
         blocking=blocking,
         key=hit.key,

@@ -6,8 +6,10 @@ Messages name JSON pointers, never values from the file.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -22,6 +24,13 @@ ZIP_MAGIC = b"PK\x03\x04"
 _VERSION = re.compile(r"^(\d+)\.(\d+)")
 
 CONVERT_HINT = "terraform show -json tfplan > plan.json"
+
+FREEZE_THRESHOLD = 8 * 1024 * 1024
+"""Plans at least this large (bytes) are moved out of the garbage collector's reach once built."""
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_WRAPPER = b"[command]"
+_JSON_SPACE = re.compile(rb"[ \t\r\n]*")
 
 
 def is_binary_plan(data: bytes) -> bool:
@@ -45,12 +54,30 @@ def decode(data: bytes, source: str) -> str:
 
 
 def parse_plan_json(data: bytes, source: str) -> Any:
-    """Parse the file as one JSON document, recognising the usual wrong inputs first."""
+    """Parse the file as one JSON document, recognising the usual wrong inputs first.
+
+    A UTF-8 file is parsed from the bytes as they are, without a decoded copy of the text: on a
+    plan of hundreds of megabytes that copy costs as much memory as the file. Anything unusual
+    (UTF-16, an empty file, the setup-terraform wrapper line, text that does not parse) takes
+    the careful path, which decodes first and explains what is wrong.
+    """
     if is_binary_plan(data):
         raise PlanError(
             f"this is a binary plan file; convert it with `{CONVERT_HINT}`", source=source
         )
-    text = decode(data, source)
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        body = memoryview(data)[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
+        start = _JSON_SPACE.match(body)
+        offset = start.end() if start is not None else 0
+        if offset < len(body) and bytes(body[offset : offset + len(_WRAPPER)]) != _WRAPPER:
+            try:
+                return orjson.loads(body)
+            except orjson.JSONDecodeError:
+                pass  # explained below, from the decoded text
+    return _parse_text(decode(data, source), source)
+
+
+def _parse_text(text: str, source: str) -> Any:
     stripped = text.strip()
     if not stripped:
         raise PlanError(
@@ -176,9 +203,34 @@ def _json_type(value: Any) -> str:
 
 def load_plan(data: bytes, source: str) -> Plan:
     """Parse and validate plan bytes into a `Plan`, or raise `PlanError`."""
-    document = parse_plan_json(data, source)
-    check_kind(document, source)
-    return build_plan(document, source)
+    with _collector_paused():
+        document = parse_plan_json(data, source)
+        check_kind(document, source)
+        plan = build_plan(document, source)
+        if len(data) >= FREEZE_THRESHOLD:
+            # Everything allocated so far (the document and the model above all) leaves the
+            # collector's generations: it holds no cycles and lives as long as the judgement,
+            # and reference counting still frees it. Otherwise each later full collection
+            # walks millions of objects again.
+            gc.freeze()
+        return plan
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while the document and the model are built.
+
+    Parsing a large plan allocates millions of dicts and lists, all of them kept. Left running,
+    the collector walks that growing heap again and again (its full collections alone cost as
+    much as the parse); JSON holds no reference cycles, so there is nothing for it to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Reader:
@@ -215,8 +267,9 @@ class _Reader:
 def build_plan(document: Mapping[str, Any], source: str) -> Plan:
     reader = _Reader(source)
     expressions = _config_expressions(document, reader)
+    paths: dict[str, tuple[str, ...]] = {}
     resources = tuple(
-        _resource(entry, f"/resource_changes/{position}", reader, expressions)
+        _resource(entry, position, reader, expressions, paths)
         for position, entry in enumerate(
             reader.items(document.get("resource_changes"), "/resource_changes")
         )
@@ -247,13 +300,26 @@ def build_plan(document: Mapping[str, Any], source: str) -> Plan:
 
 def _resource(
     entry: Any,
-    pointer: str,
+    position: int,
     reader: _Reader,
     expressions: Mapping[tuple[tuple[str, ...], str], Mapping[str, Any]],
+    paths: dict[str, tuple[str, ...]],
 ) -> Resource:
-    entry = reader.mapping(entry, pointer, optional=False)
-    change = reader.mapping(entry.get("change"), f"{pointer}/change", optional=False)
-    raw_actions = reader.items(change.get("actions"), f"{pointer}/change/actions")
+    """One entry of `resource_changes`.
+
+    Well-formed values take the fast checks (`type(x) is str`); anything else goes through the
+    reader, which accepts or refuses it exactly as before and names the JSON pointer. Pointers
+    are only built on that slow path: there is one per field of every resource.
+    """
+    pointer = f"/resource_changes/{position}"
+    if type(entry) is not dict:
+        entry = reader.mapping(entry, pointer, optional=False)
+    change = entry.get("change")
+    if type(change) is not dict:
+        change = reader.mapping(change, f"{pointer}/change", optional=False)
+    raw_actions = change.get("actions")
+    if type(raw_actions) is not list:
+        raw_actions = reader.items(raw_actions, f"{pointer}/change/actions")
     if not raw_actions or not all(isinstance(action, str) for action in raw_actions):
         raise reader.fail(f"{pointer}/change/actions", "expected a non-empty list of actions")
     actions = frozenset(raw_actions)
@@ -262,23 +328,40 @@ def _resource(
             f"{pointer}/change/actions",
             "unknown change action; tfgate cannot judge a change it does not understand",
         )
-    address = reader.text(entry.get("address"), f"{pointer}/address")
-    mode = reader.text(entry.get("mode", "managed"), f"{pointer}/mode")
-    resource_type = reader.text(entry.get("type"), f"{pointer}/type")
-    name = reader.text(entry.get("name"), f"{pointer}/name")
-    module_address = reader.text(
-        entry.get("module_address"), f"{pointer}/module_address", optional=True
-    )
+    address = entry.get("address")
+    if type(address) is not str:
+        address = reader.text(address, f"{pointer}/address")
+    mode = entry.get("mode", "managed")
+    if type(mode) is not str:
+        mode = reader.text(mode, f"{pointer}/mode")
+    resource_type = entry.get("type")
+    if type(resource_type) is not str:
+        resource_type = reader.text(resource_type, f"{pointer}/type")
+    name = entry.get("name")
+    if type(name) is not str:
+        name = reader.text(name, f"{pointer}/name")
+    module_address = entry.get("module_address")
+    if type(module_address) is not str:
+        module_address = reader.text(module_address, f"{pointer}/module_address", optional=True)
     index = entry.get("index")
     if index is not None and (not isinstance(index, int | str) or isinstance(index, bool)):
         raise reader.fail(f"{pointer}/index", "expected a number or a string")
-    path = module_path(module_address)
-    prefix = "data." if mode == "data" else ""
-    config_address = f"{prefix}{resource_type}.{name}"
+    path = paths.get(module_address)
+    if path is None:
+        path = paths[module_address] = module_path(module_address)
+    config_address = f"data.{resource_type}.{name}" if mode == "data" else f"{resource_type}.{name}"
     provider_key = ""
     config = expressions.get((path, config_address))
+    config_expressions: Any = None
     if config is not None:
         provider_key = str(config.get("provider_config_key") or "")
+        config_expressions = config.get("expressions")
+    if type(config_expressions) is not dict:
+        config_expressions = reader.mapping(
+            config_expressions, f"{pointer}/configuration", optional=True
+        )
+    previous_address = entry.get("previous_address")
+    deposed = entry.get("deposed")
     return Resource(
         address=address,
         module_address=module_address,
@@ -292,14 +375,10 @@ def _resource(
         provider_name=str(entry.get("provider_name") or ""),
         provider_config_key=provider_key,
         importing=isinstance(change.get("importing"), dict),
-        previous_address=entry.get("previous_address")
-        if isinstance(entry.get("previous_address"), str)
-        else None,
-        deposed=entry.get("deposed") if isinstance(entry.get("deposed"), str) else None,
+        previous_address=previous_address if isinstance(previous_address, str) else None,
+        deposed=deposed if isinstance(deposed, str) else None,
         module_path=path,
-        expressions=reader.mapping(
-            (config or {}).get("expressions"), f"{pointer}/configuration", optional=True
-        ),
+        expressions=config_expressions,
     )
 
 
@@ -307,9 +386,9 @@ def _view(change: Mapping[str, Any], side: str, pointer: str, reader: _Reader) -
     values = change.get(side)
     if values is not None and not isinstance(values, dict):
         raise reader.fail(f"{pointer}/change/{side}", "expected an object or null")
-    unknown = change.get("after_unknown") if side == "after" else None
-    sensitive = change.get(f"{side}_sensitive")
-    return View(values, unknown, sensitive)
+    if side == "after":
+        return View(values, change.get("after_unknown"), change.get("after_sensitive"))
+    return View(values, None, change.get("before_sensitive"))
 
 
 def _walk_modules(

@@ -99,7 +99,25 @@ class Plan:
         default_factory=dict
     )
 
+    by_block: Mapping[tuple[str, str], tuple[Resource, ...]] = field(init=False, repr=False)
+    """`by_config` split by module instance: (module address, block address) → resources."""
+
+    def __post_init__(self) -> None:
+        found: dict[tuple[str, str], list[Resource]] = {}
+        paths: dict[str, tuple[str, ...]] = {}
+        for (path, config_address), resources in self.by_config.items():
+            for resource in resources:
+                address = resource.module_address
+                if address not in paths:
+                    paths[address] = module_path(address)
+                if paths[address] == path:
+                    found.setdefault((address, config_address), []).append(resource)
+        object.__setattr__(self, "by_block", {key: tuple(r) for key, r in found.items()})
+
     def instances(self, module_address: str, config_address: str) -> tuple[Resource, ...]:
-        """Resources of one block (`aws_kms_key.logs`) inside one module instance."""
-        candidates = self.by_config.get((module_path(module_address), config_address), ())
-        return tuple(r for r in candidates if r.module_address == module_address)
+        """Resources of one block (`aws_kms_key.logs`) inside one module instance.
+
+        One dict lookup: a block of a module with thousands of `for_each` instances must not
+        cost a scan of every instance of that block.
+        """
+        return self.by_block.get((module_address, config_address), ())

@@ -133,21 +133,37 @@ EMPTY_VIEW: Final = View(None, None, None)
 
 
 def sensitive_strings(values: Any, mask: Any) -> list[str]:
-    """Every string (and number) leaf of `values` that `mask` marks sensitive."""
+    """Every string (and number) leaf of `values` that `mask` marks sensitive.
+
+    The walk follows the mask, not the values: a mask marks a few leaves of a large object, and
+    only the parts of `values` under a mark are visited.
+    """
     found: list[str] = []
 
-    def walk(node: Any, node_mask: Any, inherited: bool) -> None:
-        hidden = inherited or node_mask is True
+    def hidden(node: Any) -> None:
         if isinstance(node, Mapping):
-            for key, child in node.items():
-                walk(child, _step(node_mask, key) if not hidden else True, hidden)
+            for child in node.values():
+                hidden(child)
         elif isinstance(node, list):
-            for position, child in enumerate(node):
-                walk(child, _step(node_mask, position) if not hidden else True, hidden)
-        elif hidden and isinstance(node, str | int | float) and not isinstance(node, bool):
+            for child in node:
+                hidden(child)
+        elif isinstance(node, str | int | float) and not isinstance(node, bool):
             text = str(node)
             if text:
                 found.append(text)
 
-    walk(values, mask, False)
+    def walk(node: Any, node_mask: Any) -> None:
+        if node_mask is True:
+            hidden(node)
+        elif isinstance(node_mask, Mapping):
+            if isinstance(node, Mapping):
+                for key, child in node.items():
+                    child_mask = node_mask.get(key)
+                    if child_mask is not None:
+                        walk(child, child_mask)
+        elif isinstance(node_mask, list) and isinstance(node, list):
+            for child, child_mask in zip(node, node_mask, strict=False):
+                walk(child, child_mask)
+
+    walk(values, mask)
     return found
