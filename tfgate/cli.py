@@ -9,8 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -18,6 +18,7 @@ import typer
 
 from tfgate import __version__
 from tfgate.errors import PlanError, TfgateError
+from tfgate.limits import MAX_PLAN_BYTES, describe_size, parse_size
 from tfgate.plan.load import CONVERT_HINT, is_binary_plan, load_plan
 from tfgate.plan.model import Plan
 from tfgate.report import Report, Result
@@ -40,9 +41,92 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-class OutputFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
+FORMAT_NAMES = ("text", "json", "sarif", "markdown", "github", "junit")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FormatRequest:
+    """One `--format NAME[=PATH]`: a format and where it goes (None: stdout)."""
+
+    name: str
+    path: Path | None
+
+
+def parse_format_requests(specs: list[str], output: Path | None) -> list[FormatRequest]:
+    """Check `--format` and `--output` before judging: known names, one stdout at most."""
+    requests: list[FormatRequest] = []
+    for spec in specs or ["text"]:
+        name, has_path, path = spec.partition("=")
+        name = name.strip().lower()
+        if name not in FORMAT_NAMES:
+            _fail(f"unknown format {name!r}; choose from {', '.join(FORMAT_NAMES)}")
+        if has_path and not path:
+            _fail(f"--format {name}= needs a path after '='")
+        requests.append(FormatRequest(name, Path(path) if has_path else None))
+    unplaced = [position for position, request in enumerate(requests) if request.path is None]
+    if len(unplaced) > 1:
+        _fail("at most one --format may be given without =PATH (it goes to stdout or --output)")
+    if output is not None:
+        if not unplaced:
+            _fail("--output applies to the --format given without =PATH, and there is none")
+        requests[unplaced[0]] = FormatRequest(requests[unplaced[0]].name, output)
+    return requests
+
+
+def render_format(request: FormatRequest, report: Report) -> str:
+    from tfgate.formats import FORMATS
+    from tfgate.formats import text as text_format
+
+    if request.name == "text":
+        return text_format.render(report, color=request.path is None and _use_color())
+    return FORMATS[request.name](report)
+
+
+def repository_root() -> Path:
+    """Where SARIF and annotation paths are relative to: $GITHUB_WORKSPACE, else the git root."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace and Path(workspace).is_dir():
+        return Path(workspace).resolve()
+    here = Path.cwd().resolve()
+    for directory in (here, *here.parents):
+        if (directory / ".git").exists():
+            return directory
+    return here
+
+
+def attach_locations(
+    report: Report, plans: list[str], source_dir: Path | None, *, debug: bool = False
+) -> Report:
+    """Set each finding's `location` to its resource block's .tf file and line, where found.
+
+    A failure here never decides the gate: the findings keep no location and a note says why.
+    """
+    from tfgate.source import SourceMap, source_map_for_plan
+
+    base = repository_root()
+    try:
+        maps: dict[str, SourceMap] = {}
+        for name in dict.fromkeys(plans):
+            if name == "-":
+                maps["<stdin>"] = SourceMap(root=(source_dir or Path.cwd()).resolve(), base=base)
+            else:
+                maps[name] = source_map_for_plan(Path(name), source_dir, base)
+        findings = []
+        for finding in report.findings:
+            source_map = maps.get(finding.plan)
+            if source_map is None and len(maps) == 1:
+                source_map = next(iter(maps.values()))
+            if finding.location is None and source_map is not None:
+                location = source_map.locate(finding.address)
+                if location is not None:
+                    finding = dataclasses.replace(finding, location=location)
+            findings.append(finding)
+    except Exception as error:
+        if debug:
+            raise
+        note = f"source locations unavailable ({type(error).__name__})"
+        return dataclasses.replace(report, notes=(*report.notes, note))
+    return dataclasses.replace(report, findings=tuple(findings))
 
 
 def _fail(message: str) -> NoReturn:
@@ -64,6 +148,8 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         if debug:
             raise
         _fail(f"internal error ({type(error).__name__}); run again with --debug for details")
+    except KeyboardInterrupt:
+        _fail("interrupted before the judgement was complete")
 
 
 def _version(value: bool) -> None:
@@ -82,18 +168,36 @@ def main_callback(
     """A compliance gate for Terraform plans on AWS."""
 
 
-def _read_plan_bytes(name: str) -> tuple[bytes, str]:
+def _too_large(limit: int) -> str:
+    return (
+        f"plan is larger than {describe_size(limit)}, the limit; raise it with "
+        "--max-plan-size or TFGATE_MAX_PLAN_BYTES if this plan is genuine"
+    )
+
+
+def _read_plan_bytes(name: str, limit: int = MAX_PLAN_BYTES) -> tuple[bytes, str]:
+    """The plan's bytes, never more than `limit`: a regular file is measured before it is read,
+    and anything else (stdin, a pipe, a device) is read at most one byte past the limit."""
     if name == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise PlanError(_too_large(limit), source="<stdin>")
+        return data, "<stdin>"
     path = Path(name)
     try:
-        return path.read_bytes(), name
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size > limit:
+                raise PlanError(_too_large(limit), source=name)
+            data = stream.read(limit + 1)
     except FileNotFoundError as error:
         raise PlanError("file not found", source=name) from error
     except IsADirectoryError as error:
         raise PlanError("is a directory, expected a plan file", source=name) from error
     except OSError as error:
         raise PlanError(f"cannot read file ({error.strerror})", source=name) from error
+    if len(data) > limit:
+        raise PlanError(_too_large(limit), source=name)
+    return data, name
 
 
 def _show_binary_plan(name: str) -> bytes:
@@ -127,15 +231,31 @@ def _show_binary_plan(name: str) -> bytes:
     return completed.stdout
 
 
-def read_plan(name: str) -> Plan:
-    data, source = _read_plan_bytes(name)
+def read_plan(name: str, max_bytes: int = MAX_PLAN_BYTES) -> Plan:
+    data, source = _read_plan_bytes(name, max_bytes)
     if is_binary_plan(data):
         if name == "-":
             raise PlanError(
                 f"this is a binary plan file; convert it with `{CONVERT_HINT}`", source=source
             )
         data = _show_binary_plan(name)
+        if len(data) > max_bytes:
+            raise PlanError(_too_large(max_bytes), source=source)
     return load_plan(data, source)
+
+
+def max_plan_bytes(option: str | None) -> int:
+    """The plan size limit: `--max-plan-size`, else `TFGATE_MAX_PLAN_BYTES`, else the default."""
+    for origin, value in (
+        ("--max-plan-size", option),
+        ("TFGATE_MAX_PLAN_BYTES", os.environ.get("TFGATE_MAX_PLAN_BYTES")),
+    ):
+        if value:
+            try:
+                return parse_size(value)
+            except ValueError as error:
+                raise TfgateError(f"{origin}: {error}") from error
+    return MAX_PLAN_BYTES
 
 
 def _use_color() -> bool:
@@ -149,16 +269,38 @@ def exit_code(report: Report) -> int:
 
 
 def _write(output: Path | None, text: str) -> None:
+    """Write to stdout, or atomically to `output`: a temporary file beside it, then a rename.
+
+    If anything goes wrong (a full disk, a signal), the temporary file is removed, the previous
+    `output` is left untouched, and the error becomes exit 2: a half-written report never stands.
+    """
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    temporary = output.with_name(f".{output.name}.tmp")
+    temporary: Path | None = None
     try:
-        temporary.write_text(text, encoding="utf-8")
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{output.name}.", suffix=".tmp", dir=output.parent
+        )
+        temporary = Path(name)
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, _new_file_mode())
         temporary.replace(output)
+        temporary = None
     except OSError as error:
         raise TfgateError(f"cannot write output ({error.strerror})", source=str(output)) from error
+    finally:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+
+
+def _new_file_mode() -> int:
+    """The mode a plain `open(path, "w")` would give: 0o666 less the umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def judge_plans(
@@ -170,10 +312,16 @@ def judge_plans(
     account: str | None,
     workspace: str | None,
     today: datetime.date | None = None,
+    max_bytes: int = MAX_PLAN_BYTES,
+    allow_partial: bool = False,
 ) -> Report:
-    """Read the configuration and plans, select profiles per plan, and judge each plan."""
+    """Read the configuration and plans, select profiles per plan, and judge each plan.
+
+    Fails closed (raises, so exit 2) on a plan marked `complete: false` unless `allow_partial`,
+    and on a profile selection that enables no rule: neither may pass by judging nothing.
+    """
     from tfgate.engine import judge, merge
-    from tfgate.errors import ConfigError
+    from tfgate.errors import ConfigError, ProfileError
     from tfgate.profiles import load_profile
     from tfgate.selection import find_config, load_config, select
     from tfgate.waivers import load_waivers
@@ -187,7 +335,14 @@ def judge_plans(
     base = config.directory if config else Path.cwd()
     reports = []
     for name in plans:
-        plan = read_plan(name)
+        plan = read_plan(name, max_bytes)
+        if not plan.complete and not allow_partial:
+            raise PlanError(
+                "the plan is marked incomplete (complete: false: -target or deferred changes), "
+                "so tfgate cannot judge the whole change; plan again without -target, or pass "
+                "--allow-partial to judge only the part the plan holds",
+                source=plan.source,
+            )
         selection = select(
             config,
             plan,
@@ -198,6 +353,12 @@ def judge_plans(
         )
         relative_to = Path.cwd() if cli_profiles else base
         profiles = [load_profile(ref, relative_to=relative_to) for ref in selection.profiles]
+        if not any(profile.enabled() for profile in profiles):
+            names = ", ".join(profile.name for profile in profiles) or "none"
+            raise ProfileError(
+                f"the applied profiles ({names}) enable no rule, so nothing would be judged; "
+                "set at least one rule to block or warn"
+            )
         report = judge(
             plan,
             profiles,
@@ -241,10 +402,29 @@ def check(
         ),
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = OutputFormat.TEXT,
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="NAME[=PATH]",
+            help=(
+                f"Report format: {', '.join(FORMAT_NAMES)}; NAME=PATH writes that format to PATH "
+                "(repeatable; at most one without =PATH, which goes to stdout or --output). "
+                "Default: text."
+            ),
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the format given without =PATH to this file."),
+    ] = None,
+    source_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--source-dir",
+            help="Root module directory, to point findings at .tf lines "
+            "(default: the plan file's directory).",
+        ),
     ] = None,
     config: Annotated[
         Path | None,
@@ -260,14 +440,34 @@ def check(
         str | None,
         typer.Option("--workspace", envvar="TF_WORKSPACE", help="Terraform workspace."),
     ] = None,
+    max_plan_size: Annotated[
+        str | None,
+        typer.Option(
+            "--max-plan-size",
+            metavar="SIZE",
+            help="Refuse larger plans, e.g. 500MB or 4GiB (default: TFGATE_MAX_PLAN_BYTES, "
+            "else 2GiB).",
+        ),
+    ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Judge a plan marked incomplete (complete: false) instead of refusing it.",
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
     """Judge plans against compliance profiles. Exit 0 pass, 1 blocked, 2 could not judge."""
 
     def run() -> int:
-        from tfgate.formats import json as json_format
         from tfgate.formats import text as text_format
 
+        requests = parse_format_requests(output_format or [], output)
+        if source_dir is not None and not (
+            source_dir.is_dir() and os.access(source_dir, os.R_OK | os.X_OK)
+        ):
+            raise TfgateError("--source-dir is not a readable directory", source=str(source_dir))
         report = judge_plans(
             plans,
             cli_profiles=profile or [],
@@ -275,13 +475,13 @@ def check(
             waivers_path=waivers,
             account=account,
             workspace=workspace,
+            max_bytes=max_plan_bytes(max_plan_size),
+            allow_partial=allow_partial,
         )
-        if output_format is OutputFormat.JSON:
-            rendered = json_format.render(report)
-        else:
-            rendered = text_format.render(report, color=output is None and _use_color())
-        _write(output, rendered)
-        if output is not None and output_format is not OutputFormat.TEXT:
+        report = attach_locations(report, plans, source_dir, debug=debug)
+        for request in requests:
+            _write(request.path, render_format(request, report))
+        if all(request.path is not None for request in requests):
             typer.echo(text_format.verdict(report), err=True)
         return exit_code(report)
 

@@ -1,0 +1,310 @@
+"""Resource address → the .tf file and line of its block, following module calls.
+
+The plan JSON carries no source positions, so the `.tf` (and `.tofu`) files are parsed again with
+python-hcl2. A module call is followed through its `source` in the plan's `configuration`: a local
+source (`./x`, `../x`) is joined to the *calling* module's directory; any other source (registry,
+git) is looked up in `.terraform/modules/modules.json`, which `terraform init` writes. When the
+block cannot be found, the location is the `module "name"` call in the deepest caller that could
+be read, so every finding of a module points somewhere a reviewer can act on; a resource whose
+block is gone from the configuration (the plan deletes it) points at line 1 of the root module's
+`main.tf`.
+
+Reading files is the only I/O here; nothing prints, reads the environment or exits. A file that
+python-hcl2 cannot parse falls back to a line scan, and an unreadable file is skipped.
+"""
+
+from __future__ import annotations
+
+import os.path
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hcl2
+import orjson
+from lark import Token, Tree
+
+from tfgate.plan.address import split_address, strip_key
+from tfgate.report import Location
+
+BlockKey = tuple[str, ...]
+"""`("resource", type, name)`, `("data", type, name)` or `("module", name)`."""
+
+_BLOCK_KINDS = {"resource": 2, "data": 2, "module": 1}
+_LABEL = r'"([^"\\]*)"'
+_BLOCK_LINE = re.compile(
+    rf"^[ \t]*(resource|data)[ \t]+{_LABEL}[ \t]+{_LABEL}[ \t]*\{{"
+    rf"|^[ \t]*(module)[ \t]+{_LABEL}[ \t]*\{{"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a resource address names: the module call path and the block inside that module."""
+
+    module_path: tuple[str, ...]
+    block: BlockKey
+
+
+def parse_address(address: str) -> Target | None:
+    """`module.a["k"].module.b.aws_x.y[0]` → `Target(("a", "b"), ("resource", "aws_x", "y"))`."""
+    parts = split_address(address)
+    path: list[str] = []
+    position = 0
+    while position + 1 < len(parts) and parts[position] == "module":
+        path.append(strip_key(parts[position + 1]))
+        position += 2
+    rest = parts[position:]
+    if len(rest) == 3 and rest[0] == "data":
+        return Target(tuple(path), ("data", rest[1], strip_key(rest[2])))
+    if len(rest) == 2:
+        return Target(tuple(path), ("resource", rest[0], strip_key(rest[1])))
+    return None
+
+
+def module_sources(configuration: Mapping[str, Any]) -> dict[tuple[str, ...], str]:
+    """The `source` of every module call in a plan's `configuration`, by module path."""
+    found: dict[tuple[str, ...], str] = {}
+
+    def walk(module: Any, path: tuple[str, ...]) -> None:
+        if not isinstance(module, dict):
+            return
+        calls = module.get("module_calls")
+        if not isinstance(calls, dict):
+            return
+        for name, call in calls.items():
+            if not isinstance(call, dict):
+                continue
+            source = call.get("source")
+            if isinstance(source, str):
+                found[(*path, name)] = source
+            walk(call.get("module"), (*path, name))
+
+    walk(configuration.get("root_module"), ())
+    return found
+
+
+def is_local_source(source: str) -> bool:
+    return source.startswith(("./", "../")) or source in (".", "..")
+
+
+def config_files(directory: Path) -> list[Path]:
+    """The module's `*.tf` and `*.tofu` files; a `.tofu` file hides the `.tf` of the same stem."""
+    try:
+        entries = [entry for entry in directory.iterdir() if entry.is_file()]
+    except OSError:
+        return []
+    tofu_stems = {entry.stem for entry in entries if entry.suffix == ".tofu"}
+    chosen = [
+        entry
+        for entry in entries
+        if entry.suffix == ".tofu" or (entry.suffix == ".tf" and entry.stem not in tofu_stems)
+    ]
+    return sorted(chosen, key=lambda entry: entry.name)
+
+
+def block_lines(text: str) -> dict[BlockKey, int]:
+    """The first line of each top-level `resource`, `data` and `module` block of one file."""
+    try:
+        return _hcl_block_lines(text)
+    except Exception:  # python-hcl2 rejects some valid HCL: scan lines instead
+        return _scanned_block_lines(text)
+
+
+def _hcl_block_lines(text: str) -> dict[BlockKey, int]:
+    tree = hcl2.parses_to_tree(text)
+    found: dict[BlockKey, int] = {}
+    for body in tree.children:
+        if not isinstance(body, Tree) or body.data != "body":
+            continue
+        for block in body.children:
+            if not isinstance(block, Tree) or block.data != "block":
+                continue
+            labels: list[str] = []
+            for child in block.children:
+                if isinstance(child, Token):
+                    break  # `{`: the labels are over
+                if isinstance(child, Tree):
+                    labels.append(_label_text(child))
+            key = _block_key(labels)
+            if key is not None and key not in found:
+                found[key] = block.meta.line
+    return found
+
+
+def _label_text(node: Any) -> str:
+    """The text of a block type or label: an identifier or a quoted string without quotes."""
+    pieces: list[str] = []
+    for child in node.children:
+        if isinstance(child, Token):
+            if child.type != "DBLQUOTE":
+                pieces.append(str(child))
+        elif isinstance(child, Tree):
+            pieces.append(_label_text(child))
+    return "".join(pieces)
+
+
+def _block_key(labels: list[str]) -> BlockKey | None:
+    if not labels:
+        return None
+    kind = labels[0]
+    wanted = _BLOCK_KINDS.get(kind)
+    if wanted is None or len(labels) != wanted + 1:
+        return None
+    return (kind, *labels[1:])
+
+
+def _scanned_block_lines(text: str) -> dict[BlockKey, int]:
+    found: dict[BlockKey, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _BLOCK_LINE.match(line)
+        if match is None:
+            continue
+        if match.group(1):
+            key: BlockKey = (match.group(1), match.group(2), match.group(3))
+        else:
+            key = ("module", match.group(5))
+        found.setdefault(key, number)
+    return found
+
+
+@dataclass
+class SourceMap:
+    """Finds the block of a resource address in the Terraform sources of one root module.
+
+    `root` is the root module's directory (where `terraform init` ran); `sources` maps module
+    paths to their call's `source`; `base` is the directory locations are made relative to (the
+    repository root), with `/` separators.
+    """
+
+    root: Path
+    sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    base: Path | None = None
+    _blocks: dict[Path, dict[BlockKey, tuple[Path, int]]] = field(default_factory=dict)
+    _manifest: dict[str, str] | None = None
+
+    def locate(self, address: str) -> Location | None:
+        """The location of the block `address` names, or of the module call that holds it."""
+        target = parse_address(address)
+        if target is None:
+            return None
+        directories = list(self._module_directories(target.module_path))
+        if len(directories) == len(target.module_path) + 1:
+            found = self._find(directories[-1], target.block)
+            if found is not None:
+                return self._location(*found)
+        # Fall back to the innermost module call whose block can be found in its caller.
+        for depth in range(len(directories) - 1, -1, -1):
+            if depth >= len(target.module_path):
+                continue
+            found = self._find(directories[depth], ("module", target.module_path[depth]))
+            if found is not None:
+                return self._location(*found)
+        # A block the configuration no longer has (a deletion): the root module's first file.
+        return self.root_location()
+
+    def root_location(self) -> Location | None:
+        """Line 1 of the root module's main.tf, else of its first configuration file."""
+        files = config_files(self.root)
+        for path in files:
+            if path.stem == "main":
+                return self._location(path, 1)
+        return self._location(files[0], 1) if files else None
+
+    def _module_directories(self, path: tuple[str, ...]) -> Iterator[Path]:
+        """The directory of the root module, then of each module along `path` that resolves."""
+        directory = self.root
+        yield directory
+        for depth in range(1, len(path) + 1):
+            resolved = self._module_directory(directory, path[:depth])
+            if resolved is None or not resolved.is_dir():
+                return
+            directory = resolved
+            yield directory
+
+    def _module_directory(self, caller: Path, path: tuple[str, ...]) -> Path | None:
+        source = self.sources.get(path)
+        if source is not None and is_local_source(source):
+            return caller / source
+        installed = self.manifest().get(".".join(path))
+        if installed is not None:
+            return self.root / installed
+        return None
+
+    def manifest(self) -> dict[str, str]:
+        """`.terraform/modules/modules.json`: module key (`a.b`) → installed directory."""
+        if self._manifest is None:
+            self._manifest = read_manifest(self.root / ".terraform" / "modules" / "modules.json")
+        return self._manifest
+
+    def _find(self, directory: Path, key: BlockKey) -> tuple[Path, int] | None:
+        directory = Path(_normalise(directory))
+        index = self._blocks.get(directory)
+        if index is None:
+            index = {}
+            for path in config_files(directory):
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                for block, line in block_lines(text).items():
+                    index.setdefault(block, (path, line))
+            self._blocks[directory] = index
+        return index.get(key)
+
+    def _location(self, path: Path, line: int) -> Location:
+        return Location(file=relative_file(path, self.base), line=line)
+
+
+def _normalise(path: Path) -> str:
+    """Collapse `..` without resolving symlinks (code scanning does not follow them)."""
+    return os.path.normpath(os.path.abspath(path))
+
+
+def relative_file(path: Path, base: Path | None) -> str:
+    """`path` relative to `base` with `/` separators; absolute when it lies outside `base`."""
+    absolute = Path(_normalise(path))
+    if base is not None:
+        try:
+            return absolute.relative_to(Path(_normalise(base))).as_posix()
+        except ValueError:
+            pass
+    return absolute.as_posix()
+
+
+def read_manifest(path: Path) -> dict[str, str]:
+    """Module keys and directories from a modules.json; empty when absent or unreadable."""
+    try:
+        document = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    modules = document.get("Modules") if isinstance(document, dict) else None
+    found: dict[str, str] = {}
+    for entry in modules if isinstance(modules, list) else ():
+        if isinstance(entry, dict):
+            key, directory = entry.get("Key"), entry.get("Dir")
+            if isinstance(key, str) and key and isinstance(directory, str):
+                found[key] = directory
+    return found
+
+
+def plan_configuration(plan_file: Path) -> Mapping[str, Any]:
+    """The `configuration` object of a plan JSON file; empty when it cannot be read."""
+    try:
+        document = orjson.loads(plan_file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    configuration = document.get("configuration") if isinstance(document, dict) else None
+    return configuration if isinstance(configuration, dict) else {}
+
+
+def source_map_for_plan(plan_file: Path, source_dir: Path | None, base: Path | None) -> SourceMap:
+    """A source map for one plan file; the root module defaults to the plan file's directory."""
+    root = source_dir if source_dir is not None else plan_file.parent
+    return SourceMap(
+        root=Path(_normalise(root)),
+        sources=module_sources(plan_configuration(plan_file)),
+        base=base,
+    )
