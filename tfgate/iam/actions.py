@@ -224,10 +224,12 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
+@lru_cache(maxsize=65536)
 def pattern_matches(pattern: str, action: str) -> bool:
     """Whether an Action/NotAction pattern matches an action name (case-insensitive).
 
-    Pure string matching, so it works for actions the data does not know.
+    Pure string matching, so it works for actions the data does not know. Cached: policy
+    analysis asks the same (pattern, action) pairs for every statement of every policy.
     """
     if pattern in ("*", "*:*"):
         return True

@@ -74,6 +74,7 @@ __all__ = [
     "trust_statements",
     "unknown_action_patterns",
     "unrestricted_actions",
+    "unrestricted_grants",
 ]
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
@@ -288,14 +289,20 @@ def matched_action_pattern(statement: Statement, action: str) -> str | None:
     """The Action entry of `statement` that matches `action`, `"NotAction"` when the statement
     uses NotAction and does not list it, else None. Effect is not considered."""
     if statement.actions is not None:
-        for pattern in statement.actions:
-            if pattern_matches(pattern, action):
-                return pattern
-        return None
+        return _first_match(statement.actions, action)
     if statement.not_actions is not None:
-        if any(pattern_matches(pattern, action) for pattern in statement.not_actions):
+        if _first_match(statement.not_actions, action) is not None:
             return None
         return NOT_ACTION
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _first_match(patterns: tuple[str, ...], action: str) -> str | None:
+    """The first of `patterns` that matches `action`; cached, as statements repeat their lists."""
+    for pattern in patterns:
+        if pattern_matches(pattern, action):
+            return pattern
     return None
 
 
@@ -315,7 +322,7 @@ def _deny_covers(deny: Statement, target: str | None) -> bool:
 
 
 def _hard_denies(policy: Policy) -> tuple[Statement, ...]:
-    return tuple(st for st in policy.statements if st.is_deny and not st.conditions)
+    return policy.hard_denies
 
 
 def _denied(denies: Iterable[Statement], action: str, target: str | None) -> bool:
@@ -455,9 +462,7 @@ def allowed(policy: Policy, action: str, resource_type: str | None = None) -> li
     """
     denies = _hard_denies(policy)
     grants: list[Grant] = []
-    for statement in policy.statements:
-        if not statement.is_allow:
-            continue
+    for statement in policy.allows:
         action_pattern = matched_action_pattern(statement, action)
         if action_pattern is None:
             continue
@@ -537,11 +542,29 @@ def is_full_admin(policy: Policy) -> list[Grant]:
     return grants
 
 
+def _literal_service(pattern: str) -> bool:
+    service, sep, _ = pattern.partition(":")
+    return bool(sep) and bool(service) and not set(service) & {"*", "?"}
+
+
+def _has_level(name: str, level: str) -> bool:
+    info = action_info(name)
+    return bool(
+        info and info.resource_level and any(lv.lower() == level for lv in info.access_levels)
+    )
+
+
 @lru_cache(maxsize=16384)
 def _with_level(patterns: tuple[str, ...], negated: bool, level: str) -> frozenset[str]:
     """Known, resource-scopable actions with `level` that the patterns grant (or, negated, that
-    they leave out)."""
+    they leave out).
+
+    Patterns that all name one service (`ec2:Run*`, `s3:*`) are answered from those services'
+    data alone, so a small plan loads only the services its policies name; `*` and NotAction
+    need the whole catalogue."""
     named: frozenset[str] = frozenset().union(*(expand(p) for p in patterns))
+    if not negated and all(_literal_service(p) for p in patterns):
+        return frozenset(name for name in named if _has_level(name, level))
     pool = _level_pool(level)
     return pool - named if negated else pool & named
 
@@ -637,6 +660,48 @@ def unrestricted_actions(policy: Policy, access_level: str) -> dict[str, Grant]:
     for names, grant in reversed(found):
         result.update(dict.fromkeys(names, grant))
     return result
+
+
+def unrestricted_grants(policy: Policy, access_level: str) -> list[tuple[Grant, frozenset[str]]]:
+    """The cheap form of `unrestricted_actions`: for each Allow grant (statement, Action entry,
+    resource entry) that leaves actions with `access_level` unrestricted, the set of such actions
+    (lower-case names, Deny-subtracted), in document order.
+
+    Same semantics as `unrestricted_actions`, but no per-action mapping is built: the sets are
+    the catalogue's cached sets whenever no Deny applies, so an `Action: "*"` document costs a
+    few lookups instead of one dictionary entry per action in AWS. Rules that need only "is there
+    any such action, and which few examples" should use this.
+    """
+    level = access_level.lower()
+    denies = _hard_denies(policy)
+    found: list[tuple[Grant, frozenset[str]]] = []
+    for statement in policy.statements:
+        if not statement.is_allow or limiting_conditions(statement):
+            continue
+        scopes: list[tuple[str, str, str | None]] = []
+        if statement.not_resources is not None:
+            scopes.append((NOT_RESOURCE, "*", None))
+        for pattern in statement.resources or ():
+            scope = _service_scope(pattern, statement.variables)
+            if scope is not False:
+                assert not isinstance(scope, bool)
+                scopes.append((pattern, pattern, scope))
+        if not scopes:
+            continue
+        if statement.actions is not None:
+            granted = [(p, _with_level((p,), False, level)) for p in statement.actions]
+        else:
+            granted = [(NOT_ACTION, _with_level(statement.not_actions or (), True, level))]
+        for shown, target, service in scopes:
+            covering = [d for d in denies if _deny_covers(d, target)]
+            denied = _union(tuple(_statement_denies(d) for d in covering)) if covering else None
+            for action_pattern, names in granted:
+                fresh = _of_service(names, service) if service is not None else names
+                if denied:
+                    fresh = fresh - denied
+                if fresh:
+                    found.append((_grant(statement, action_pattern, shown), fresh))
+    return found
 
 
 def service_wildcards(policy: Policy, threshold: float = 0.9) -> list[tuple[str, Grant]]:

@@ -159,6 +159,18 @@ class Policy:
     version: str | None
     statements: tuple[Statement, ...]
     problems: tuple[PolicyProblem, ...] = ()
+    allows: tuple[Statement, ...] = field(init=False, repr=False, compare=False)
+    """The Allow statements, in document order (derived once; analysis asks for them often)."""
+    hard_denies: tuple[Statement, ...] = field(init=False, repr=False, compare=False)
+    """The Deny statements without conditions, in document order (derived once)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allows", tuple(st for st in self.statements if st.is_allow))
+        object.__setattr__(
+            self,
+            "hard_denies",
+            tuple(st for st in self.statements if st.is_deny and not st.conditions),
+        )
 
     @property
     def variables_enabled(self) -> bool:

@@ -12,11 +12,11 @@ from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
 from tfgate.rules.documents import (
+    ALL_DOCUMENT_TYPES,
     IDENTITY_TYPES,
     POLICY_DOCUMENT,
-    Document,
+    all_documents,
     identity_documents,
-    trust_documents,
 )
 
 LEAST_PRIVILEGE: Mapping[str, tuple[str, ...]] = {
@@ -102,20 +102,20 @@ PASS_ROLE = Rule(
 )
 
 
-def _documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
-    yield from identity_documents(resource, view, ctx)
-    yield from trust_documents(resource, view, ctx)
-
-
 def check_policy_evaluable(
     resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
 ) -> Iterator[Hit]:
     """Reports policy documents tfgate cannot judge: unknown until apply, or not valid.
 
     ## What it does
-    Reports an identity or trust policy whose text is known only after apply and cannot be
-    rebuilt from an `aws_iam_policy_document` data source, and one that is not valid JSON or not
-    a valid IAM policy (a statement without `Action`, a `Statement` that is not an object).
+    Reports a policy document whose text is known only after apply and cannot be rebuilt from
+    an `aws_iam_policy_document` data source, and one that is not valid JSON or not a valid IAM
+    policy (a statement without `Action`, a `Statement` that is not an object). Every document
+    kind is read: identity policies (including IAM Identity Center inline policies and policies
+    used as permissions boundaries), trust policies, resource policies (buckets, keys, queues,
+    topics, repositories, secrets, vaults, Lambda permissions) and service/resource control
+    policies. A resource policy that AWS computes because the configuration does not write it
+    (a KMS key's default policy) is not reported.
     An unknown document is reported as `unknown`; the profile's `on_unknown` decides whether it
     blocks. An invalid document is introduced: AWS rejects it at apply.
 
@@ -142,7 +142,7 @@ def check_policy_evaluable(
     - Terraform JSON output format: `after_unknown`
     - IAM JSON policy element reference
     """
-    for document in _documents(resource, view, ctx):
+    for document in all_documents(resource, view, ctx):
         policy = document.policy
         if policy is None:
             yield Hit(
@@ -169,7 +169,7 @@ POLICY_EVALUABLE = Rule(
     name="policy-not-evaluable",
     title="Policy document cannot be evaluated",
     severity=Severity.MEDIUM,
-    resource_types=IDENTITY_TYPES,
+    resource_types=ALL_DOCUMENT_TYPES,
     controls={"AWS-WA-SEC": ("SEC03-BP02",)},
     check=check_policy_evaluable,
 )
