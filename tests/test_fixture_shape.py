@@ -204,7 +204,7 @@ def test_required_keys(path: Path) -> None:
     document = load(path)
     assert document.keys() >= REQUIRED_TOP
     assert document["format_version"] == "1.2"
-    assert re.fullmatch(r"1\.9\.\d+", document["terraform_version"])
+    assert re.fullmatch(r"1\.(9|1[0-9])\.\d+", document["terraform_version"])
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", document["timestamp"])
     assert document["errored"] is False
     assert document["applyable"] is True

@@ -150,3 +150,93 @@ LOG_GROUP_ENCRYPTED = Rule(
     },
     check=check_log_group_encrypted,
 )
+
+
+RETENTION_VALUES = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+)  # fmt: skip
+"""The only values CloudWatch Logs accepts for `retentionInDays`."""
+
+
+def check_log_group_retention(
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """Requires CloudWatch Logs log groups to keep events for at least the profile's minimum.
+
+    ## What it does
+    Reports an `aws_cloudwatch_log_group` whose `retention_in_days` is below
+    `min_retention_days`. Unset or `0` means the events never expire: that passes, unless
+    `allow_never_expire` is `false` (a storage-limitation profile wants every log group to expire).
+    A value known only after apply is reported as `unknown`.
+
+    ## Why it matters
+    Incidents are found late: the median attacker dwell time is measured in weeks, and an audit
+    looks back a year. Logs that expired before anyone looked cannot answer what happened.
+    PCI DSS asks for twelve months of audit history; HIPAA's six-year documentation rule is often
+    applied to audit logs too.
+
+    ## Example
+    ```hcl
+    resource "aws_cloudwatch_log_group" "fail_api" {
+      name              = "/app/api"
+      retention_in_days = 30
+    }
+    ```
+
+    ## Fix
+    Set `retention_in_days` to a value CloudWatch accepts that is at least the minimum: 365, 400,
+    545, 731, 1096, 1827, 2192 (six years), 2557, 2922, 3288 or 3653. For long retention at low
+    cost, also export the group to S3 with a lifecycle rule.
+
+    ## Parameters
+    - `min_retention_days` (integer, default 365): the shortest retention accepted.
+    - `allow_never_expire` (boolean, default true): whether a group that never expires passes.
+
+    ## References
+    - PCI DSS v4.0, 10.5.1 (12 months, the latest 3 immediately available)
+    - HIPAA 164.312(b); 45 CFR 164.316(b)(2)(i) (six years for required documentation)
+    - AWS Config rule `cw-loggroup-retention-period-check` (`MinRetentionTime` default 365)
+    """
+    minimum = int(params.get("min_retention_days", 365))
+    never_ok = bool(params.get("allow_never_expire", True))
+    found = view.get("retention_in_days")
+    if isinstance(found, Known):
+        days = found.value
+        if days in (None, 0):
+            if not never_ok:
+                yield Hit("never expires its events (retention_in_days is not set or 0)")
+            return
+        if isinstance(days, int | float) and days < minimum:
+            yield Hit(f"keeps events {int(days)} days, less than the required {minimum}")
+        return
+    if view.is_unknown("retention_in_days"):
+        yield Hit("retention_in_days is known only after apply", unknown=True)
+        return
+    if not never_ok:
+        yield Hit("never expires its events (retention_in_days is not set)")
+
+
+LOG_GROUP_RETENTION = Rule(
+    id="TFG-LOG-003",
+    name="log-group-retention",
+    title="CloudWatch log group retention below the minimum",
+    severity=Severity.MEDIUM,
+    resource_types=frozenset({"aws_cloudwatch_log_group"}),
+    controls={
+        "AWS-WA-SEC": ("SEC04-BP01",),
+        "HIPAA": ("164.312(b)", "164.316(b)(2)(i)"),
+        "PCI-DSS-4.0": ("10.5.1",),
+        "GDPR": ("Art. 5(1)(e)",),
+        "NRB": ("IT-2012-4-audit-trails",),
+    },
+    check=check_log_group_retention,
+    params_schema={
+        "type": "object",
+        "properties": {
+            "min_retention_days": {"type": "integer", "minimum": 0, "maximum": 3653},
+            "allow_never_expire": {"type": "boolean"},
+        },
+    },
+    defaults={"min_retention_days": 365, "allow_never_expire": True},
+)
