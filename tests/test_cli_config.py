@@ -52,7 +52,8 @@ def test_config_maps_the_detected_account_to_a_profile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "tfgate.yaml").write_text(
-        'default_profile: baseline\naccounts:\n  "111122223333": {name: legacy, profiles: [strict.yaml]}\n'
+        "default_profile: baseline\n"
+        'accounts:\n  "111122223333": {name: legacy, profiles: [strict.yaml]}\n'
     )
     (tmp_path / "strict.yaml").write_text(
         "name: strict\nextends: [baseline]\nblock_existing: true\n"

@@ -32,9 +32,7 @@ def test_sensitive_values_from_the_plan_are_masked() -> None:
 
 
 def test_longer_secrets_are_replaced_before_their_prefixes() -> None:
-    redactor = Redactor.for_plan(
-        plan_with({"a": "abcd", "b": "abcdefgh"}, {"a": True, "b": True})
-    )
+    redactor = Redactor.for_plan(plan_with({"a": "abcd", "b": "abcdefgh"}, {"a": True, "b": True}))
     assert redactor.text("x abcdefgh y") == f"x {MASK} y"
 
 
@@ -56,7 +54,7 @@ def test_credential_shapes_are_masked_wherever_they_come_from(planted: str) -> N
 
 def test_ordinary_text_is_left_alone() -> None:
     text = (
-        "inline_policy[deploy], Sid \"PassAll\" allows iam:PassRole on any role "
+        'inline_policy[deploy], Sid "PassAll" allows iam:PassRole on any role '
         "(iam:* on arn:aws:iam::123456789012:role/*) 3f786850e387550fdab836ed7e6dc881de23001b"
     )
     assert Redactor(()).text(text) == text
