@@ -22,6 +22,7 @@ from tfgate.redact import Redactor
 from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
+from tfgate.selection import caller_accounts
 from tfgate.waivers import Waiver, apply_waivers
 
 _GONE = frozenset({DELETE, FORGET})
@@ -95,7 +96,7 @@ def evaluate(
     """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it."""
     if not profiles:
         raise ProfileError("no profile applies to this plan")
-    ctx = Context(plan, frozenset(accounts))
+    ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
     by_type: dict[str, list[Resource]] = defaultdict(list)
     for resource in plan.resources:
         if resource.mode == "managed":

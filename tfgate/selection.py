@@ -103,16 +103,19 @@ def load_config(path: Path) -> Config:
     return parse_config(load_yaml(path, ConfigError))
 
 
+def caller_accounts(plan: Plan) -> frozenset[str]:
+    """Accounts named by `data.aws_caller_identity` read at plan time (the strongest evidence)."""
+    return frozenset(
+        str(values.get("account_id"))
+        for address, values in plan.data_sources.items()
+        if _data_type(address) == "aws_caller_identity"
+        and ACCOUNT_ID.match(str(values.get("account_id", "")))
+    )
+
+
 def detect_accounts(plan: Plan) -> Accounts:
     """The plan's AWS account(s), from the strongest evidence the plan holds."""
-    caller = sorted(
-        {
-            str(values.get("account_id"))
-            for address, values in plan.data_sources.items()
-            if _data_type(address) == "aws_caller_identity"
-            and ACCOUNT_ID.match(str(values.get("account_id", "")))
-        }
-    )
+    caller = sorted(caller_accounts(plan))
     if caller:
         return Accounts(tuple(caller), "data.aws_caller_identity in the plan's prior state")
     allowed: set[str] = set()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from tfgate.plan.model import Plan, Resource
@@ -72,11 +73,11 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return _dedent_doc(self.check.__doc__ or "")
+        return _doc_of(self.check)
 
     @property
     def sections(self) -> dict[str, str]:
-        return doc_sections(self.doc)
+        return dict(_sections_of(self.check))
 
     @property
     def fix(self) -> str:
@@ -85,6 +86,16 @@ class Rule:
     @property
     def summary(self) -> str:
         return first_paragraph(self.sections.get("What it does", ""))
+
+
+@cache
+def _doc_of(check: Check) -> str:
+    return _dedent_doc(check.__doc__ or "")
+
+
+@cache
+def _sections_of(check: Check) -> tuple[tuple[str, str], ...]:
+    return tuple(doc_sections(_doc_of(check)).items())
 
 
 def _dedent_doc(text: str) -> str:
