@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import orjson
-from lark import Token, Tree
 
 from tfgate.plan.address import split_address, strip_key
 from tfgate.report import Location
@@ -114,6 +112,9 @@ def block_lines(text: str) -> dict[BlockKey, int]:
 
 
 def _hcl_block_lines(text: str) -> dict[BlockKey, int]:
+    import hcl2  # imported on first use: building its parser costs a noticeable start-up time
+    from lark import Token, Tree
+
     tree = hcl2.parses_to_tree(text)
     found: dict[BlockKey, int] = {}
     for body in tree.children:
@@ -136,6 +137,8 @@ def _hcl_block_lines(text: str) -> dict[BlockKey, int]:
 
 def _label_text(node: Any) -> str:
     """The text of a block type or label: an identifier or a quoted string without quotes."""
+    from lark import Token, Tree
+
     pieces: list[str] = []
     for child in node.children:
         if isinstance(child, Token):

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, MutableMapping
 
-from tfgate.formats import github, junit, markdown, sarif, text
-from tfgate.formats import json as json_format
 from tfgate.report import Report
 
 Renderer = Callable[[Report], str]
 
 
-def _text(report: Report) -> str:
-    return text.render(report)
+def _lazy(module: str) -> Renderer:
+    """A renderer that imports its module on first use: start-up pays only for what is used."""
+
+    def render(report: Report) -> str:
+        renderer: Renderer = importlib.import_module(f"tfgate.formats.{module}").render
+        return renderer(report)
+
+    render.__name__ = f"render_{module}"
+    return render
 
 
-FORMATS: Mapping[str, Renderer] = {
-    "text": _text,
-    "json": json_format.render,
-    "sarif": sarif.render,
-    "markdown": markdown.render,
-    "github": github.render,
-    "junit": junit.render,
+FORMATS: MutableMapping[str, Renderer] = {
+    name: _lazy(name) for name in ("text", "json", "sarif", "markdown", "github", "junit")
 }
 """Every format by its `--format` name."""
