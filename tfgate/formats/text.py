@@ -62,7 +62,11 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
     for finding in report.findings:
         grouped[finding.address].append(finding)
     for address, findings in sorted(grouped.items(), key=_resource_order):
-        console.print(Text(address, style="bold"))
+        heading = Text(address, style="bold")
+        location = next((f.location for f in findings if f.location is not None), None)
+        if location is not None:
+            heading.append(f"  {location.file}:{location.line}", style="dim")
+        console.print(heading)
         findings.sort(key=lambda f: (not f.blocking, f.severity.rank, f.rule, f.key))
         for finding in findings:
             label = _label(finding)
