@@ -626,38 +626,9 @@ def unrestricted_actions(policy: Policy, access_level: str) -> dict[str, Grant]:
     limiting condition do not count. Unconditional Denies covering the resource are subtracted.
     Returns lower-case action name -> the first Grant (document order) that allows it.
     """
-    level = access_level.lower()
-    denies = _hard_denies(policy)
-    found: list[tuple[frozenset[str], Grant]] = []
-    for statement in policy.statements:
-        if not statement.is_allow or limiting_conditions(statement):
-            continue
-        scopes: list[tuple[str, str, str | None]] = []
-        if statement.not_resources is not None:
-            scopes.append((NOT_RESOURCE, "*", None))
-        for pattern in statement.resources or ():
-            scope = _service_scope(pattern, statement.variables)
-            if scope is not False:
-                assert not isinstance(scope, bool)
-                scopes.append((pattern, pattern, scope))
-        if not scopes:
-            continue
-        if statement.actions is not None:
-            granted = [(p, _with_level((p,), False, level)) for p in statement.actions]
-        else:
-            granted = [(NOT_ACTION, _with_level(statement.not_actions or (), True, level))]
-        for shown, target, service in scopes:
-            covering = [d for d in denies if _deny_covers(d, target)]
-            denied = _union(tuple(_statement_denies(d) for d in covering)) if covering else None
-            for action_pattern, names in granted:
-                fresh = _of_service(names, service) if service is not None else names
-                if denied:
-                    fresh = fresh - denied
-                if fresh:
-                    found.append((fresh, _grant(statement, action_pattern, shown)))
     # Build the mapping once, latest grant first, so the first grant in document order wins.
     result: dict[str, Grant] = {}
-    for names, grant in reversed(found):
+    for grant, names in reversed(unrestricted_grants(policy, access_level)):
         result.update(dict.fromkeys(names, grant))
     return result
 

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from tfgate.errors import PolicyError
-from tfgate.iam.policy import Policy, parse_policy
+from tfgate.iam.policy import Policy, Statement, parse_policy
 from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import Target, parse_reference, reference_targets
 from tfgate.plan.values import Known, PathPart, View, contains_mark
@@ -112,6 +112,16 @@ class Document:
     @property
     def policy(self) -> Policy | PolicyError | None:
         return None if self.text is None else parse_cached(self.text)
+
+
+def statement_where(document: Document, statement: Statement) -> str:
+    """How a finding names where it fired: the policy attribute and the statement."""
+    return f"{document.attribute}, {statement.label}"
+
+
+def statement_key(document: Document, statement: Statement, *detail: str) -> str:
+    """A finding key that is the same for the same statement in `before` and `after`."""
+    return ":".join((document.attribute, statement.label, *detail))
 
 
 @lru_cache(maxsize=8192)

@@ -53,6 +53,8 @@ from tfgate.rules.documents import (
     identity_documents,
     parsed,
 )
+from tfgate.rules.documents import statement_key as _key
+from tfgate.rules.documents import statement_where as _where
 
 LEAST_PRIVILEGE: Mapping[str, tuple[str, ...]] = {
     "CIS-AWS-3.0": ("1.16",),
@@ -84,14 +86,6 @@ def _lower(severity: Severity) -> Severity:
 
 def _worst(severities: Iterable[Severity]) -> Severity:
     return min(severities, key=lambda severity: severity.rank)
-
-
-def _where(document: Document, statement: Statement) -> str:
-    return f"{document.attribute}, {statement.label}"
-
-
-def _key(document: Document, statement: Statement, *detail: str) -> str:
-    return ":".join((document.attribute, statement.label, *detail))
 
 
 def _resource_text(grant: Grant) -> str:

@@ -34,6 +34,8 @@ from tfgate.rules.documents import (
     parsed,
     resource_documents,
 )
+from tfgate.rules.documents import statement_key as _key
+from tfgate.rules.documents import statement_where as _where
 from tfgate.rules.trust import public_by_principal
 
 PUBLIC_CONTROLS: Mapping[str, tuple[str, ...]] = {
@@ -75,14 +77,6 @@ SOURCE_GUARDS = frozenset(
     }
 )
 _CHANGING = frozenset({"Write", "Permissions management"})
-
-
-def _where(document: Document, statement: Statement) -> str:
-    return f"{document.attribute}, {statement.label}"
-
-
-def _key(document: Document, statement: Statement, *detail: str) -> str:
-    return ":".join((document.attribute, statement.label, *detail))
 
 
 def _resource_policies(

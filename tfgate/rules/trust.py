@@ -44,6 +44,8 @@ from tfgate.rules.documents import (
     resource_documents,
     trust_documents,
 )
+from tfgate.rules.documents import statement_key as _key
+from tfgate.rules.documents import statement_where as _where
 
 TRUST_CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-WA-SEC": ("SEC03-BP02",),
@@ -71,14 +73,6 @@ ORG_GUARDS = frozenset(
 )
 # Conditions that make a cross-account trust safe against the confused deputy.
 EXTERNAL_GUARDS = frozenset({"sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"})
-
-
-def _where(document: Document, statement: Statement) -> str:
-    return f"{document.attribute}, {statement.label}"
-
-
-def _key(document: Document, statement: Statement, *detail: str) -> str:
-    return ":".join((document.attribute, statement.label, *detail))
 
 
 def _trust_policies(
