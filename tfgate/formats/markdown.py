@@ -119,7 +119,7 @@ def _facts(report: Report) -> str:
         f"{_plural(len(report.rules_evaluated), 'rule')} · "
         f"**Findings:** {len(report.blocking)} blocking, {others} other"
     )
-    accounts = getattr(report, "accounts", ())
+    accounts = report.accounts
     if accounts:
         line += f" · **Account:** {', '.join(code(account) for account in accounts)}"
     return line
@@ -171,7 +171,7 @@ def render(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
         (finding for finding in report.findings if not finding.blocking),
         key=lambda finding: (finding.status is Status.WAIVED, *_order(finding)),
     )
-    controls: Sequence[ControlTally] = tuple(getattr(report, "controls", ()) or ())
+    controls: Sequence[ControlTally] = report.controls
     waived = sum(1 for finding in others if finding.status is Status.WAIVED)
     tables = (
         _Table(

@@ -55,14 +55,8 @@ from tfgate.rules.documents import (
 )
 from tfgate.rules.documents import statement_key as _key
 from tfgate.rules.documents import statement_where as _where
+from tfgate.rules.policies import LEAST_PRIVILEGE
 
-LEAST_PRIVILEGE: Mapping[str, tuple[str, ...]] = {
-    "CIS-AWS-3.0": ("1.16",),
-    "AWS-WA-SEC": ("SEC03-BP02",),
-    "HIPAA": ("164.308(a)(3)(ii)(B)", "164.312(a)(1)"),
-    "PCI-DSS-4.0": ("7.2.1", "7.2.2"),
-    "NRB": ("IT-2012-4-access-control",),
-}
 LEAST_PRIVILEGE_NO_CIS: Mapping[str, tuple[str, ...]] = {
     key: value for key, value in LEAST_PRIVILEGE.items() if key != "CIS-AWS-3.0"
 }

@@ -17,6 +17,8 @@ from tfgate.rules.documents import (
     POLICY_DOCUMENT,
     all_documents,
     identity_documents,
+    statement_key,
+    statement_where,
 )
 
 LEAST_PRIVILEGE: Mapping[str, tuple[str, ...]] = {
@@ -75,19 +77,20 @@ def check_pass_role(
         if policy is None or isinstance(policy, PolicyError):
             continue
         for grant in allowed(policy, "iam:PassRole", "role"):
-            where = f"{document.attribute}, {grant.statement.label}"
+            where = statement_where(document, grant.statement)
+            key = statement_key(document, grant.statement)
             granted = f"{grant.action_pattern} on {grant.resource_pattern}"
             if grant.limiting_conditions:
                 yield Hit(
                     f"{where} allows iam:PassRole on any role ({granted}), limited only by "
                     "a condition on the receiving service or resource",
-                    key=f"{document.attribute}:{grant.statement.label}",
+                    key=key,
                     severity=Severity.LOW,
                 )
             else:
                 yield Hit(
                     f"{where} allows iam:PassRole on any role ({granted})",
-                    key=f"{document.attribute}:{grant.statement.label}",
+                    key=key,
                 )
 
 

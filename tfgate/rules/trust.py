@@ -46,6 +46,7 @@ from tfgate.rules.documents import (
 )
 from tfgate.rules.documents import statement_key as _key
 from tfgate.rules.documents import statement_where as _where
+from tfgate.selection import caller_accounts
 
 TRUST_CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-WA-SEC": ("SEC03-BP02",),
@@ -100,15 +101,7 @@ def public_by_principal(statement: Statement) -> bool:
 def own_accounts(ctx: Context) -> frozenset[str]:
     """The plan's own account(s): the context's, else `data.aws_caller_identity` read at plan
     time; empty when neither says."""
-    if ctx.accounts:
-        return ctx.accounts
-    found = set()
-    for address, values in ctx.plan.data_sources.items():
-        if ".aws_caller_identity." in f".{address}":
-            account = values.get("account_id")
-            if isinstance(account, str) and re.fullmatch(r"\d{12}", account):
-                found.add(account)
-    return frozenset(found)
+    return ctx.accounts or caller_accounts(ctx.plan)
 
 
 # ------------------------------------------------------------------------------------------------
