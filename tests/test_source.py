@@ -29,7 +29,6 @@ from tfgate.source import (
     SourceMap,
     block_lines,
     config_files,
-    module_sources,
     parse_address,
     source_map_for_plan,
 )
@@ -56,10 +55,11 @@ def fixture_id(path: Path) -> str:
 def judged(path: Path) -> Report:
     """Every rule on one fixture plan, with locations attached as `tfgate check` does."""
     try:
-        report = evaluate(load_plan(path.read_bytes(), str(path)), [EVERY_RULE])
+        plan = load_plan(path.read_bytes(), str(path))
+        report = evaluate(plan, [EVERY_RULE])
     except (OSError, TfgateError) as error:  # a fixture still being written
         pytest.skip(f"{fixture_id(path)} does not load yet: {error}")
-    return attach_locations(report, [str(path)], None)
+    return attach_locations(report, str(path), plan.module_sources, None)
 
 
 def line_of(text: str, pattern: str) -> int:
@@ -216,7 +216,12 @@ def test_nested_local_modules_resolve_against_the_caller(tmp_path: Path) -> None
             }
         }
     }
-    sources = module_sources(configuration)
+    document = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "configuration": configuration,
+    }
+    sources = load_plan(orjson.dumps(document), "plan.json").module_sources
     assert sources == {("a",): "../mods/a", ("a", "b"): "./b"}
     source_map = SourceMap(root=tmp_path / "root", sources=sources, base=tmp_path)
     assert source_map.locate('module.a["x"].module.b[1].aws_sqs_queue.q') == Location(
@@ -236,20 +241,20 @@ def test_registry_module_without_manifest_points_at_the_call(tmp_path: Path) -> 
 
 def test_plan_outside_any_sources(tmp_path: Path) -> None:
     plan = write(tmp_path / "plan.json", "{}")
-    source_map = source_map_for_plan(plan, None, tmp_path)
+    source_map = source_map_for_plan(plan, None, tmp_path, {})
     assert source_map.locate("aws_iam_user.u") is None
 
 
-def test_broken_manifest_and_plan_are_ignored(tmp_path: Path) -> None:
+def test_a_broken_manifest_is_ignored(tmp_path: Path) -> None:
     write(tmp_path / ".terraform" / "modules" / "modules.json", "{not json")
     write(tmp_path / "main.tf", 'module "m" {\n  source = "org/m/aws"\n}\n')
-    plan = write(tmp_path / "plan.json", "[1, 2")
-    source_map = source_map_for_plan(plan, None, tmp_path)
+    plan = write(tmp_path / "plan.json", "{}")
+    source_map = source_map_for_plan(plan, None, tmp_path, {("m",): "org/m/aws"})
     assert source_map.locate("module.m.aws_iam_user.u") == Location("main.tf", 1)
 
 
 def test_source_dir_overrides_the_plan_directory(tmp_path: Path) -> None:
     plan = write(tmp_path / "plans" / "plan.json", orjson.dumps({"configuration": {}}).decode())
     write(tmp_path / "infra" / "main.tf", 'resource "aws_iam_user" "u" {\n}\n')
-    source_map = source_map_for_plan(plan, tmp_path / "infra", tmp_path)
+    source_map = source_map_for_plan(plan, tmp_path / "infra", tmp_path, {})
     assert source_map.locate("aws_iam_user.u") == Location("infra/main.tf", 1)

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -95,28 +95,31 @@ def repository_root() -> Path:
 
 
 def attach_locations(
-    report: Report, plans: list[str], source_dir: Path | None, *, debug: bool = False
+    report: Report,
+    plan_name: str,
+    module_sources: Mapping[tuple[str, ...], str],
+    source_dir: Path | None,
+    *,
+    debug: bool = False,
 ) -> Report:
     """Set each finding's `location` to its resource block's .tf file and line, where found.
 
-    A failure here never decides the gate: the findings keep no location and a note says why.
+    `report` is the judgement of the one plan read from `plan_name` (`-` for stdin), whose
+    module calls have `module_sources`. A failure here never decides the gate: the findings keep
+    no location and a note says why.
     """
     from tfgate.source import SourceMap, source_map_for_plan
 
     base = repository_root()
     try:
-        maps: dict[str, SourceMap] = {}
-        for name in dict.fromkeys(plans):
-            if name == "-":
-                maps["<stdin>"] = SourceMap(root=(source_dir or Path.cwd()).resolve(), base=base)
-            else:
-                maps[name] = source_map_for_plan(Path(name), source_dir, base)
+        if plan_name == "-":
+            root = (source_dir or Path.cwd()).resolve()
+            source_map = SourceMap(root=root, sources=module_sources, base=base)
+        else:
+            source_map = source_map_for_plan(Path(plan_name), source_dir, base, module_sources)
         findings = []
         for finding in report.findings:
-            source_map = maps.get(finding.plan)
-            if source_map is None and len(maps) == 1:
-                source_map = next(iter(maps.values()))
-            if finding.location is None and source_map is not None:
+            if finding.location is None:
                 location = source_map.locate(finding.address)
                 if location is not None:
                     finding = dataclasses.replace(finding, location=location)
@@ -314,8 +317,13 @@ def judge_plans(
     today: datetime.date | None = None,
     max_bytes: int = MAX_PLAN_BYTES,
     allow_partial: bool = False,
+    locate: bool = False,
+    source_dir: Path | None = None,
+    debug: bool = False,
 ) -> Report:
     """Read the configuration and plans, select profiles per plan, and judge each plan.
+
+    With `locate`, findings point at their .tf file and line (see `attach_locations`).
 
     Fails closed (raises, so exit 2) on a plan marked `complete: false` unless `allow_partial`,
     and on a profile selection that enables no rule: neither may pass by judging nothing.
@@ -366,14 +374,15 @@ def judge_plans(
             today=today or datetime.date.today(),
             accounts=selection.accounts.ids,
         )
-        reports.append(
-            dataclasses.replace(
-                report,
-                accounts=selection.accounts.ids,
-                account_method=selection.accounts.method,
-                selection=selection.reason,
-            )
+        report = dataclasses.replace(
+            report,
+            accounts=selection.accounts.ids,
+            account_method=selection.accounts.method,
+            selection=selection.reason,
         )
+        if locate:
+            report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
+        reports.append(report)
     return merge(reports)
 
 
@@ -477,8 +486,10 @@ def check(
             workspace=workspace,
             max_bytes=max_plan_bytes(max_plan_size),
             allow_partial=allow_partial,
+            locate=True,
+            source_dir=source_dir,
+            debug=debug,
         )
-        report = attach_locations(report, plans, source_dir, debug=debug)
         for request in requests:
             _write(request.path, render_format(request, report))
         if all(request.path is not None for request in requests):

@@ -62,28 +62,6 @@ def parse_address(address: str) -> Target | None:
     return None
 
 
-def module_sources(configuration: Mapping[str, Any]) -> dict[tuple[str, ...], str]:
-    """The `source` of every module call in a plan's `configuration`, by module path."""
-    found: dict[tuple[str, ...], str] = {}
-
-    def walk(module: Any, path: tuple[str, ...]) -> None:
-        if not isinstance(module, dict):
-            return
-        calls = module.get("module_calls")
-        if not isinstance(calls, dict):
-            return
-        for name, call in calls.items():
-            if not isinstance(call, dict):
-                continue
-            source = call.get("source")
-            if isinstance(source, str):
-                found[(*path, name)] = source
-            walk(call.get("module"), (*path, name))
-
-    walk(configuration.get("root_module"), ())
-    return found
-
-
 def is_local_source(source: str) -> bool:
     return source.startswith(("./", "../")) or source in (".", "..")
 
@@ -187,12 +165,19 @@ class SourceMap:
     base: Path | None = None
     _blocks: dict[Path, dict[BlockKey, tuple[Path, int]]] = field(default_factory=dict)
     _manifest: dict[str, str] | None = None
+    _located: dict[Target, Location | None] = field(default_factory=dict)
 
     def locate(self, address: str) -> Location | None:
         """The location of the block `address` names, or of the module call that holds it."""
         target = parse_address(address)
         if target is None:
             return None
+        # Every instance of a block (count, for_each, module instances) has the same answer.
+        if target not in self._located:
+            self._located[target] = self._locate(target)
+        return self._located[target]
+
+    def _locate(self, target: Target) -> Location | None:
         directories = list(self._module_directories(target.module_path))
         if len(directories) == len(target.module_path) + 1:
             found = self._find(directories[-1], target.block)
@@ -293,21 +278,15 @@ def read_manifest(path: Path) -> dict[str, str]:
     return found
 
 
-def plan_configuration(plan_file: Path) -> Mapping[str, Any]:
-    """The `configuration` object of a plan JSON file; empty when it cannot be read."""
-    try:
-        document = orjson.loads(plan_file.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    configuration = document.get("configuration") if isinstance(document, dict) else None
-    return configuration if isinstance(configuration, dict) else {}
+def source_map_for_plan(
+    plan_file: Path,
+    source_dir: Path | None,
+    base: Path | None,
+    sources: Mapping[tuple[str, ...], str],
+) -> SourceMap:
+    """A source map for one plan file; the root module defaults to the plan file's directory.
 
-
-def source_map_for_plan(plan_file: Path, source_dir: Path | None, base: Path | None) -> SourceMap:
-    """A source map for one plan file; the root module defaults to the plan file's directory."""
+    `sources` is the plan's `Plan.module_sources`: the file is not read again.
+    """
     root = source_dir if source_dir is not None else plan_file.parent
-    return SourceMap(
-        root=Path(_normalise(root)),
-        sources=module_sources(plan_configuration(plan_file)),
-        base=base,
-    )
+    return SourceMap(root=Path(_normalise(root)), sources=sources, base=base)

@@ -266,7 +266,7 @@ class _Reader:
 
 def build_plan(document: Mapping[str, Any], source: str) -> Plan:
     reader = _Reader(source)
-    expressions = _config_expressions(document, reader)
+    expressions, module_sources = _configuration(document, reader)
     paths: dict[str, tuple[str, ...]] = {}
     resources = tuple(
         _resource(entry, position, reader, expressions, paths)
@@ -292,6 +292,7 @@ def build_plan(document: Mapping[str, Any], source: str) -> Plan:
         data_sources=_data_sources(document, reader),
         providers=_providers(document, reader),
         variables=variables,
+        module_sources=module_sources,
         complete=document.get("complete") is not False,
         by_address={address: tuple(found) for address, found in by_address.items()},
         by_config={key: tuple(found) for key, found in by_config.items()},
@@ -419,31 +420,48 @@ def _data_sources(document: Mapping[str, Any], reader: _Reader) -> dict[str, Map
 
 
 def _walk_config(
-    module: Mapping[str, Any], path: tuple[str, ...], pointer: str, reader: _Reader
-) -> Iterator[tuple[Mapping[str, Any], tuple[str, ...], str]]:
-    yield module, path, pointer
+    module: Mapping[str, Any],
+    path: tuple[str, ...],
+    pointer: str,
+    reader: _Reader,
+    source: Any = None,
+) -> Iterator[tuple[Mapping[str, Any], tuple[str, ...], str, Any]]:
+    """Each module of `configuration`, depth first, with the `source` of the call that made it
+    (None for the root module)."""
+    yield module, path, pointer, source
     calls = reader.mapping(module.get("module_calls"), f"{pointer}/module_calls")
     for name, call in calls.items():
         call_pointer = f"{pointer}/module_calls/{name}"
         call = reader.mapping(call, call_pointer)
         child = reader.mapping(call.get("module"), f"{call_pointer}/module")
-        yield from _walk_config(child, (*path, name), f"{call_pointer}/module", reader)
+        yield from _walk_config(
+            child, (*path, name), f"{call_pointer}/module", reader, call.get("source")
+        )
 
 
-def _config_expressions(
+_Blocks = dict[tuple[tuple[str, ...], str], Mapping[str, Any]]
+
+
+def _configuration(
     document: Mapping[str, Any], reader: _Reader
-) -> dict[tuple[tuple[str, ...], str], Mapping[str, Any]]:
-    """Each configuration block keyed by (module path, module-relative address)."""
+) -> tuple[_Blocks, dict[tuple[str, ...], str]]:
+    """Each configuration block keyed by (module path, module-relative address), and the
+    `source` of each module call by module path."""
     configuration = reader.mapping(document.get("configuration"), "/configuration")
     root = reader.mapping(configuration.get("root_module"), "/configuration/root_module")
-    found: dict[tuple[tuple[str, ...], str], Mapping[str, Any]] = {}
-    for module, path, pointer in _walk_config(root, (), "/configuration/root_module", reader):
+    blocks: _Blocks = {}
+    sources: dict[tuple[str, ...], str] = {}
+    for module, path, pointer, source in _walk_config(
+        root, (), "/configuration/root_module", reader
+    ):
+        if isinstance(source, str):
+            sources[path] = source
         for position, entry in enumerate(reader.items(module.get("resources"), pointer)):
             entry = reader.mapping(entry, f"{pointer}/resources/{position}")
             address = entry.get("address")
             if isinstance(address, str):
-                found[(path, address)] = entry
-    return found
+                blocks[(path, address)] = entry
+    return blocks, sources
 
 
 def _providers(document: Mapping[str, Any], reader: _Reader) -> dict[str, ProviderConfig]:

@@ -93,6 +93,8 @@ class Plan:
     data_sources: Mapping[str, Mapping[str, Any]]
     providers: Mapping[str, ProviderConfig]
     variables: Mapping[str, Any]
+    module_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    """The `source` of every module call in `configuration`, by module path."""
     complete: bool = True
     by_address: Mapping[str, tuple[Resource, ...]] = field(default_factory=dict)
     by_config: Mapping[tuple[tuple[str, ...], str], tuple[Resource, ...]] = field(
