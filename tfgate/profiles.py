@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import yaml
 
 from tfgate.errors import ProfileError
 from tfgate.report import Enforcement
@@ -86,6 +86,8 @@ def _validate_document(document: YamlDocument) -> Mapping[str, Any]:
                     pointer=document.where((*where, "params", key)),
                 )
         if rule.params_schema:
+            import jsonschema  # only user profiles are validated at run time (see `_raw`)
+
             checker = jsonschema.Draft202012Validator(rule.params_schema)
             problems = sorted(checker.iter_errors(params), key=lambda e: list(map(str, e.path)))
             if problems:
@@ -97,7 +99,27 @@ def _validate_document(document: YamlDocument) -> Mapping[str, Any]:
 
 
 def _raw(path: Path) -> Mapping[str, Any]:
+    if is_shipped(path):
+        return _shipped(path)
     return _validate_document(load_yaml(path, ProfileError))
+
+
+def is_shipped(path: Path) -> bool:
+    """Whether `path` is one of the profiles shipped with tfgate."""
+    return path.suffix == ".yaml" and path.resolve().parent == profiles_dir().resolve()
+
+
+def _shipped(path: Path) -> Mapping[str, Any]:
+    """A shipped profile, read without validation: tfgate's tests validate every shipped profile
+    exactly as a user's is validated, so at run time it skips the line-numbering loader and
+    jsonschema, which would otherwise be most of start-up."""
+    try:
+        data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as error:
+        raise ProfileError("cannot read this built-in profile", source=str(path)) from error
+    if not isinstance(data, dict):
+        raise ProfileError("a profile must be a YAML mapping", source=str(path))
+    return data
 
 
 def load_profile(reference: str, relative_to: Path | None = None) -> Profile:

@@ -7,9 +7,8 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 from tfgate.errors import TfgateError
@@ -22,6 +21,9 @@ from tfgate.limits import (
     describe_size,
 )
 from tfgate.resources import schema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 KeyPath = tuple[str | int, ...]
 
@@ -304,6 +306,8 @@ def schema_message(error: jsonschema.ValidationError) -> str:
 
 def validate(document: YamlDocument, schema_name: str, error: type[TfgateError]) -> None:
     """Validate against a shipped schema; the first error names its line and key."""
+    import jsonschema  # costs a tenth of a second: only files that are validated pay for it
+
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     errors = sorted(
         validator.iter_errors(document.data),

@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from io import StringIO
 
-from rich.console import Console
-from rich.padding import Padding
-from rich.text import Text
-
 from tfgate.report import Finding, Report, Result, Status
 
 _SEVERITY_STYLE = {
@@ -48,6 +44,12 @@ def verdict(report: Report) -> str:
 
 
 def render(report: Report, *, color: bool = False, width: int = 100) -> str:
+    # rich is imported here, not at the top: the verdict line alone, printed after every other
+    # format, must not cost its import.
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.text import Text
+
     buffer = StringIO()
     console = Console(
         file=buffer,
