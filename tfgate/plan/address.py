@@ -7,6 +7,8 @@ from functools import lru_cache
 
 def split_address(address: str) -> list[str]:
     """Split an address on the dots that separate its parts, not dots inside `["..."]` keys."""
+    if '"' not in address:
+        return address.split(".")  # only a quoted key can hold a dot
     parts: list[str] = []
     current: list[str] = []
     depth = 0

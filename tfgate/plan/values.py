@@ -45,6 +45,14 @@ Lookup = Known | _Unknown | _Absent
 
 
 def _step(tree: Any, part: PathPart) -> Any:
+    # Parsed JSON holds only dict and list: test those first, the ABCs only as a fallback.
+    kind = type(tree)
+    if kind is dict:
+        return tree.get(part) if type(part) is str else None
+    if kind is list:
+        if type(part) is int and -len(tree) <= part < len(tree):
+            return tree[part]
+        return None
     if isinstance(part, int):
         if (
             isinstance(tree, Sequence)
@@ -64,6 +72,8 @@ def marked(mask: Any, path: Sequence[PathPart]) -> bool:
     for part in path:
         if node is True:
             return True
+        if node is None or node is False:
+            return False
         node = _step(node, part)
         if node is None:
             return False
@@ -95,16 +105,18 @@ class View:
 
     def get(self, *path: PathPart) -> Lookup:
         """Look an attribute up: Known(value), Unknown (after apply) or Absent."""
-        if marked(self.unknown, path):
+        if self.unknown is not None and marked(self.unknown, path):
             return Unknown
         node: Any = self.values
         for part in path:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
+            if type(part) is int:
+                if type(node) is not list or not -len(node) <= part < len(node):
                     return Absent
                 node = node[part]
             else:
-                if not isinstance(node, Mapping) or part not in node:
+                if type(node) is not dict and not isinstance(node, Mapping):
+                    return Absent
+                if part not in node:
                     return Absent
                 node = node[part]
         return Known(node)
