@@ -29,7 +29,7 @@ documents stays fast.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -224,16 +224,42 @@ def _instantiate(segment: str) -> str:
     return segment.replace("*", "").replace("?", "0")
 
 
-def _witnesses(pattern: str, resource_type: str | None) -> list[str]:
+_EVERYTHING = tuple(f"arn:{partition}:*" for partition in PARTITIONS)
+
+
+def _witnesses(pattern: str, resource_type: str | None) -> tuple[str, ...]:
     """Patterns meaning "every resource of the type in one account and region"."""
-    parts = pattern.split(":")
-    accounts = [_DEFAULT_ACCOUNT]
-    regions = [_DEFAULT_REGION]
-    if len(parts) >= 6:
-        accounts.append(_instantiate(parts[4]))
-        regions.append(_instantiate(parts[3]))
     if resource_type is None:
-        return [f"arn:{partition}:*" for partition in PARTITIONS]
+        return _EVERYTHING
+    parts = pattern.split(":")
+    if len(parts) >= 6:
+        return _type_witnesses(resource_type, _instantiate(parts[3]), _instantiate(parts[4]))
+    return _type_witnesses(resource_type, None, None)
+
+
+def _literal_head(pattern: str) -> str:
+    """The pattern up to its first `*`, `?` or `$` (where a policy variable may start)."""
+    end = len(pattern)
+    for char in "*?$":
+        position = pattern.find(char, 0, end)
+        if position >= 0:
+            end = position
+    return pattern[:end]
+
+
+@lru_cache(maxsize=1024)
+def _witness_shape(resource_type: str | None) -> tuple[int, str]:
+    """What every witness of the type has before its final `*`: how many colons, and the text
+    after the last one (regions and accounts hold no colon, so they do not change either)."""
+    sample = _witnesses("", resource_type)[0][:-1]
+    return sample.count(":"), sample.rpartition(":")[2]
+
+
+@lru_cache(maxsize=4096)
+def _type_witnesses(resource_type: str, region: str | None, account: str | None) -> tuple[str, ...]:
+    """`_witnesses` for a type, given the region and account a pattern names (if it has them)."""
+    accounts = [_DEFAULT_ACCOUNT] if account is None else [_DEFAULT_ACCOUNT, account]
+    regions = [_DEFAULT_REGION] if region is None else [_DEFAULT_REGION, region]
     if resource_type.endswith(":*"):
         service = resource_type[:-2].lower()
         prefix = ""
@@ -243,12 +269,12 @@ def _witnesses(pattern: str, resource_type: str | None) -> list[str]:
         service, regional, prefix = RESOURCE_TYPES[resource_type]
         region_options = regions if regional else [""]
         account_options = accounts
-    return [
+    return tuple(
         f"arn:{partition}:{service}:{region}:{account}:{prefix}*"
         for partition in PARTITIONS
         for region in dict.fromkeys(region_options)
         for account in dict.fromkeys(account_options)
-    ]
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -264,15 +290,19 @@ def is_star_resource(
     known = resource_type is None or resource_type.endswith(":*") or resource_type in RESOURCE_TYPES
     if not known:
         raise ValueError(f"unknown resource type {resource_type!r}")
-    if pattern and set(pattern) <= {"*"}:
+    if pattern and not pattern.strip("*"):
         return True
     if "*" not in pattern and "?" not in pattern:
         return False  # a literal ARN names one resource
-    head = re.split(r"[*?$]", pattern, maxsplit=1)[0]
+    head = _literal_head(pattern)
+    colons, tail = _witness_shape(resource_type)
+    count = head.count(":")
+    if count > colons or (count == colons and not tail.startswith(head.rpartition(":")[2])):
+        return False  # the literal head leads into no witness (the cheap answer for most ARNs)
     return any(
         covers(pattern, witness, variables)
         for witness in _witnesses(pattern, resource_type)
-        if witness[: len(head)] == head[: len(witness) - 1]
+        if len(head) < len(witness) and witness.startswith(head)
     )
 
 
@@ -280,6 +310,7 @@ def is_star_resource(
 # Action matching and Deny subtraction
 
 
+@lru_cache(maxsize=16384)
 def _is_all_actions_pattern(pattern: str) -> bool:
     service, _, name = pattern.partition(":")
     return bool(service) and set(service) <= {"*"} and (not name or set(name) <= {"*"})
@@ -385,6 +416,7 @@ _OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
 _ANY_ORG = re.compile(r"o-[*?]*\*[*?]*")
 
 
+@lru_cache(maxsize=16384)
 def _is_limiting(condition: Condition) -> bool:
     base = condition.base_operator.lower()
     if base not in _POSITIVE_OPERATORS or condition.if_exists:
@@ -419,6 +451,8 @@ def limiting_conditions(
     (compared case-insensitively) are returned.
     """
     wanted = {key.lower() for key in keys} if keys is not None else None
+    if not statement.conditions:
+        return ()
     return tuple(
         condition
         for condition in statement.conditions
@@ -451,6 +485,72 @@ def _resource_candidates(
     return [(pattern, pattern) for pattern in statement.resources if accept(pattern)]
 
 
+@lru_cache(maxsize=65536)
+def _services_named(patterns: tuple[str, ...]) -> frozenset[str] | None:
+    """The services (lower-case) Action patterns are confined to; None when one of them may
+    match actions of any service (no colon, or a wildcard or non-ASCII character before it)."""
+    services = set()
+    for pattern in patterns:
+        service, sep, _ = pattern.partition(":")
+        if not sep or not service.isascii() or "*" in service or "?" in service:
+            return None
+        services.add(service.lower())
+    return frozenset(services)
+
+
+_Index = tuple[dict[str, tuple[Statement, ...]], tuple[Statement, ...]]
+
+
+def _service_index(policy: Policy) -> _Index:
+    """The Allow statements that may match an action, in document order: per service named by
+    some statement, and for every other service (NotAction and wildcard services only)."""
+    named: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for position, statement in enumerate(policy.allows):
+        services = None if statement.actions is None else _services_named(statement.actions)
+        if services is None:
+            anywhere.append(position)
+            continue
+        for service in services:
+            named.setdefault(service, []).append(position)
+    allows = policy.allows
+    if anywhere:
+        for positions in named.values():
+            positions.extend(anywhere)
+            positions.sort()
+    by_service = {
+        service: tuple(allows[position] for position in positions)
+        for service, positions in named.items()
+    }
+    return by_service, tuple(allows[position] for position in anywhere)
+
+
+def _candidates(policy: Policy, action: str) -> tuple[Statement, ...]:
+    """The Allow statements that may match `action`, in document order.
+
+    A pattern whose service is literal ASCII text (`s3:Get*`) only matches actions of that
+    service, compared case-insensitively (for ASCII exactly what the pattern's regex does), so
+    each policy indexes its Allow statements by the services they name, once; an action whose
+    service is not plain ASCII is checked against every Allow statement.
+    """
+    service = _indexed_service(action)
+    if service is None:
+        return policy.allows
+    by_service, anywhere = _index(policy)
+    return by_service.get(service, anywhere)
+
+
+def _index(policy: Policy) -> _Index:
+    return policy.memo(_service_index, lambda: _service_index(policy))
+
+
+@lru_cache(maxsize=4096)
+def _indexed_service(action: str) -> str | None:
+    """The lower-case service of an action name, None when it is not plain ASCII."""
+    service, sep, _ = action.partition(":")
+    return service.lower() if sep and service.isascii() else None
+
+
 def allowed(policy: Policy, action: str, resource_type: str | None = None) -> list[Grant]:
     """Every Allow statement that grants `action` on all resources of `resource_type`.
 
@@ -460,9 +560,24 @@ def allowed(policy: Policy, action: str, resource_type: str | None = None) -> li
     subtracted. With `resource_type` None only patterns covering everything count. One Grant per
     statement, in document order; grants with limiting conditions are included (rules decide).
     """
+    return list(_allowed(policy, action, resource_type))
+
+
+def _allowed(policy: Policy, action: str, resource_type: str | None) -> tuple[Grant, ...]:
+    candidates = _candidates(policy, action)
+    if not candidates:
+        return ()
+    return policy.memo(
+        (allowed, action, resource_type),
+        lambda: tuple(_find_allowed(policy, candidates, action, resource_type)),
+    )
+
+
+def _find_allowed(
+    policy: Policy, candidates: Iterable[Statement], action: str, resource_type: str | None
+) -> Iterator[Grant]:
     denies = _hard_denies(policy)
-    grants: list[Grant] = []
-    for statement in policy.allows:
+    for statement in candidates:
         action_pattern = matched_action_pattern(statement, action)
         if action_pattern is None:
             continue
@@ -472,9 +587,8 @@ def allowed(policy: Policy, action: str, resource_type: str | None = None) -> li
 
         for shown, target in _resource_candidates(statement, star):
             if not _denied(denies, action, target):
-                grants.append(_grant(statement, action_pattern, shown))
+                yield _grant(statement, action_pattern, shown)
                 break
-    return grants
 
 
 def allowed_anywhere(policy: Policy, action: str) -> list[Grant]:
@@ -484,26 +598,43 @@ def allowed_anywhere(policy: Policy, action: str) -> list[Grant]:
     Used for the secondary actions of multi-action escalation methods and for resource and
     trust policies, whose statements may have no Resource element (`resource_pattern` "").
     """
+    return list(_allowed_anywhere(policy, action))
+
+
+def _allowed_anywhere(policy: Policy, action: str) -> tuple[Grant, ...]:
+    candidates = _candidates(policy, action)
+    if not candidates:
+        return ()
+    return policy.memo(
+        (allowed_anywhere, action),
+        lambda: tuple(_find_anywhere(policy, candidates, action)),
+    )
+
+
+def _find_anywhere(policy: Policy, candidates: Iterable[Statement], action: str) -> Iterator[Grant]:
     denies = _hard_denies(policy)
-    grants: list[Grant] = []
-    for statement in policy.statements:
-        if not statement.is_allow:
-            continue
+    for statement in candidates:
         action_pattern = matched_action_pattern(statement, action)
         if action_pattern is None:
             continue
         for shown, target in _resource_candidates(statement, lambda _pattern: True):
             if not _denied(denies, action, target):
-                grants.append(_grant(statement, action_pattern, shown))
+                yield _grant(statement, action_pattern, shown)
                 break
-    return grants
 
 
 def _grants_every_action(statement: Statement) -> str | None:
-    if statement.actions is not None:
-        return next((p for p in statement.actions if _is_all_actions_pattern(p)), None)
-    if statement.not_actions is not None:
-        if any(_is_all_actions_pattern(p) for p in statement.not_actions):
+    return _every_action(statement.actions, statement.not_actions)
+
+
+@lru_cache(maxsize=16384)
+def _every_action(
+    actions: tuple[str, ...] | None, not_actions: tuple[str, ...] | None
+) -> str | None:
+    if actions is not None:
+        return next((p for p in actions if _is_all_actions_pattern(p)), None)
+    if not_actions is not None:
+        if any(_is_all_actions_pattern(p) for p in not_actions):
             return None
         return NOT_ACTION
     return None
@@ -523,11 +654,12 @@ def is_full_admin(policy: Policy) -> list[Grant]:
     Only an unconditional Deny of every action covering the resource cancels a grant: a Deny that
     carves out some services leaves an administrator that can usually undo the carve-out.
     """
+    return list(policy.memo(is_full_admin, lambda: tuple(_full_admin(policy))))
+
+
+def _full_admin(policy: Policy) -> Iterator[Grant]:
     everything_denied = tuple(deny for deny in _hard_denies(policy) if _denies_everything(deny))
-    grants: list[Grant] = []
-    for statement in policy.statements:
-        if not statement.is_allow:
-            continue
+    for statement in policy.allows:
         action_pattern = _grants_every_action(statement)
         if action_pattern is None:
             continue
@@ -537,9 +669,8 @@ def is_full_admin(policy: Policy) -> list[Grant]:
 
         for shown, target in _resource_candidates(statement, star):
             if not any(_deny_covers(deny, target) for deny in everything_denied):
-                grants.append(_grant(statement, action_pattern, shown))
+                yield _grant(statement, action_pattern, shown)
                 break
-    return grants
 
 
 def _literal_service(pattern: str) -> bool:
@@ -605,6 +736,8 @@ def _statement_denies(deny: Statement) -> frozenset[str]:
 def _service_scope(pattern: str, variables: bool) -> str | bool | None:
     """None when the pattern covers everything, a service prefix when it covers every resource of
     that one service, False otherwise."""
+    if "*" not in pattern and "?" not in pattern:
+        return False  # a literal ARN names one resource
     if is_star_resource(pattern, None, variables):
         return None
     parts = pattern.split(":")
@@ -644,8 +777,37 @@ def unrestricted_grants(policy: Policy, access_level: str) -> list[tuple[Grant, 
     any such action, and which few examples" should use this.
     """
     level = access_level.lower()
+    return list(
+        policy.memo((unrestricted_grants, level), lambda: tuple(_unrestricted(policy, level)))
+    )
+
+
+# A resource entry of an Allow statement that covers everything (service None) or every resource
+# of one service: (pattern shown on the grant, service, the actions that the document's
+# unconditional Denies covering the entry take away).
+_Scope = tuple[str, str | None, frozenset[str] | None]
+
+
+def _unrestricted(policy: Policy, level: str) -> Iterator[tuple[Grant, frozenset[str]]]:
+    for statement, scopes in policy.memo(_scoped_statements, lambda: _scoped_statements(policy)):
+        if statement.actions is not None:
+            granted = [(p, _with_level((p,), False, level)) for p in statement.actions]
+        else:
+            granted = [(NOT_ACTION, _with_level(statement.not_actions or (), True, level))]
+        for shown, service, denied in scopes:
+            for action_pattern, names in granted:
+                fresh = _of_service(names, service) if service is not None else names
+                if denied:
+                    fresh = fresh - denied
+                if fresh:
+                    yield _grant(statement, action_pattern, shown), fresh
+
+
+def _scoped_statements(policy: Policy) -> tuple[tuple[Statement, tuple[_Scope, ...]], ...]:
+    """The Allow statements without limiting conditions that apply to everything or every
+    resource of a service, with those resource entries (whatever the access level asked)."""
     denies = _hard_denies(policy)
-    found: list[tuple[Grant, frozenset[str]]] = []
+    found: list[tuple[Statement, tuple[_Scope, ...]]] = []
     for statement in policy.statements:
         if not statement.is_allow or limiting_conditions(statement):
             continue
@@ -659,20 +821,13 @@ def unrestricted_grants(policy: Policy, access_level: str) -> list[tuple[Grant, 
                 scopes.append((pattern, pattern, scope))
         if not scopes:
             continue
-        if statement.actions is not None:
-            granted = [(p, _with_level((p,), False, level)) for p in statement.actions]
-        else:
-            granted = [(NOT_ACTION, _with_level(statement.not_actions or (), True, level))]
+        with_denies: list[_Scope] = []
         for shown, target, service in scopes:
             covering = [d for d in denies if _deny_covers(d, target)]
             denied = _union(tuple(_statement_denies(d) for d in covering)) if covering else None
-            for action_pattern, names in granted:
-                fresh = _of_service(names, service) if service is not None else names
-                if denied:
-                    fresh = fresh - denied
-                if fresh:
-                    found.append((_grant(statement, action_pattern, shown), fresh))
-    return found
+            with_denies.append((shown, service, denied))
+        found.append((statement, tuple(with_denies)))
+    return tuple(found)
 
 
 def service_wildcards(policy: Policy, threshold: float = 0.9) -> list[tuple[str, Grant]]:
@@ -680,29 +835,46 @@ def service_wildcards(policy: Policy, threshold: float = 0.9) -> list[tuple[str,
     service's known actions (`iam:*`, `s3:*Object*` if broad enough) on a `*`-like resource or
     every resource of that service. Patterns granting every action are left to `is_full_admin`.
     """
+    return list(
+        policy.memo(
+            (service_wildcards, threshold),
+            lambda: tuple(_service_wildcards(policy, threshold)),
+        )
+    )
+
+
+def _service_wildcards(policy: Policy, threshold: float) -> Iterator[tuple[str, Grant]]:
     denies = _hard_denies(policy)
-    found: list[tuple[str, Grant]] = []
-    for statement in policy.statements:
-        if not statement.is_allow or statement.actions is None:
+    for statement in policy.allows:
+        if statement.actions is None:
             continue
         for pattern in statement.actions:
-            service, sep, _ = pattern.partition(":")
-            if not sep or _is_all_actions_pattern(pattern) or set(service) & {"*", "?"}:
+            service = _wildcard_service(pattern, threshold)
+            if service is None:
                 continue
-            service = service.lower()
-            known = service_actions(service)
             matched = expand(pattern)
-            if not known or len(matched) < threshold * len(known):
-                continue
 
             def star(res: str, st: Statement = statement, svc: str = service) -> bool:
                 return bool(res) and _service_scope(res, st.variables) in (None, svc)
 
             for shown, target in _resource_candidates(statement, star):
                 if not all(_denied(denies, name, target) for name in matched):
-                    found.append((service, _grant(statement, pattern, shown)))
+                    yield service, _grant(statement, pattern, shown)
                     break
-    return found
+
+
+@lru_cache(maxsize=16384)
+def _wildcard_service(pattern: str, threshold: float) -> str | None:
+    """The service (lower-case) of which `pattern` matches at least `threshold` of the known
+    actions; None when it does not, names no single service, or grants every action."""
+    service, sep, _ = pattern.partition(":")
+    if not sep or _is_all_actions_pattern(pattern) or set(service) & {"*", "?"}:
+        return None
+    service = service.lower()
+    known = service_actions(service)
+    if not known or len(expand(pattern)) < threshold * len(known):
+        return None
+    return service
 
 
 def unknown_action_patterns(policy: Policy) -> list[tuple[Statement, str]]:
@@ -1150,6 +1322,19 @@ def _parse_methods(table: str) -> tuple[EscalationMethod, ...]:
 ESCALATION_METHODS: tuple[EscalationMethod, ...] = _parse_methods(_METHOD_TABLE)
 
 
+def _methods_by_service(
+    methods: tuple[EscalationMethod, ...],
+) -> dict[str | None, tuple[int, ...]]:
+    """Positions of the methods by the service of their primary action (None: not indexed)."""
+    found: dict[str | None, list[int]] = {}
+    for position, method in enumerate(methods):
+        found.setdefault(_indexed_service(method.actions[0]), []).append(position)
+    return {service: tuple(positions) for service, positions in found.items()}
+
+
+_METHODS_BY_SERVICE = _methods_by_service(ESCALATION_METHODS)
+
+
 def _names_service(condition: Condition, services: tuple[str, ...]) -> bool:
     like = condition.base_operator.lower() in _WILDCARD_OPERATORS
     for value in condition.values:
@@ -1181,17 +1366,28 @@ def privilege_escalation_paths(policy: Policy) -> list[tuple[str, list[Grant]]]:
     `IAM:PutRolePolicy` and NotAction grants all qualify without relying on expansion.
     Returns (method name, grants: the primary's first, then each further action's).
     """
-    paths: list[tuple[str, list[Grant]]] = []
-    for method in ESCALATION_METHODS:
+    paths = policy.memo(privilege_escalation_paths, lambda: tuple(_escalation_paths(policy)))
+    return [(name, list(grants)) for name, grants in paths]
+
+
+def _escalation_paths(policy: Policy) -> Iterator[tuple[str, tuple[Grant, ...]]]:
+    by_service, anywhere = _index(policy)
+    if anywhere:
+        methods: Iterable[EscalationMethod] = ESCALATION_METHODS
+    else:
+        # Only methods whose primary action a statement of the document names can be enabled.
+        services = (*by_service, None)
+        positions = {p for service in services for p in _METHODS_BY_SERVICE.get(service, ())}
+        methods = [ESCALATION_METHODS[p] for p in sorted(positions)]
+    for method in methods:
         primary, *others = method.actions
-        grants = [g for g in allowed(policy, primary, method.target) if _primary_counts(g, method)]
+        grants = [g for g in _allowed(policy, primary, method.target) if _primary_counts(g, method)]
         if not grants:
             continue
         for action in others:
-            extra = allowed_anywhere(policy, action)
+            extra = _allowed_anywhere(policy, action)
             if not extra:
                 break
             grants.extend(extra)
         else:
-            paths.append((method.name, grants))
-    return paths
+            yield method.name, tuple(grants)

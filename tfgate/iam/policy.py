@@ -26,9 +26,9 @@ Messages name elements and JSON pointers (`/Statement/2/Action`), never values f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 
@@ -51,6 +51,8 @@ POLICY_VERSIONS = frozenset({VERSION_2012, VERSION_2008})
 
 # Principal types IAM knows, keyed by their lower-case spelling so `"aws"` is read as `"AWS"`.
 _PRINCIPAL_TYPES = {name.lower(): name for name in ("AWS", "Service", "Federated", "CanonicalUser")}
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,7 @@ class Policy:
     """The Allow statements, in document order (derived once; analysis asks for them often)."""
     hard_denies: tuple[Statement, ...] = field(init=False, repr=False, compare=False)
     """The Deny statements without conditions, in document order (derived once)."""
+    _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "allows", tuple(st for st in self.statements if st.is_allow))
@@ -171,6 +174,22 @@ class Policy:
             "hard_denies",
             tuple(st for st in self.statements if st.is_deny and not st.conditions),
         )
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """`compute()`, run once per key for this policy and remembered.
+
+        For answers that are a pure function of the policy (analysis results): documents are
+        parsed once per distinct text, so `before`, `after` and every rule share them. Callers
+        key by something of their own (a function, a tuple starting with one) and must not
+        mutate what they get back.
+        """
+        try:
+            return cast(_T, self._memo[key])
+        except KeyError:
+            value = compute()
+            self._memo[key] = value
+            return value
 
     @property
     def variables_enabled(self) -> bool:
@@ -246,7 +265,7 @@ def parse_policy(document: str | bytes | Mapping[str, Any], *, source: str | Non
 def _parse_statement(
     index: int, pointer: str, raw: Any, variables: bool, problems: list[PolicyProblem]
 ) -> Statement:
-    if not isinstance(raw, Mapping):
+    if not _is_mapping(raw):
         raise _StatementDefect(pointer, "statement is not an object")
 
     sid = raw.get("Sid")
@@ -254,25 +273,35 @@ def _parse_statement(
         problems.append(PolicyProblem(f"{pointer}/Sid", "Sid is not a string"))
         sid = None
 
-    effect, malformed = _parse_effect(pointer, raw.get("Effect"))
+    value = raw.get("Effect")
+    if type(value) is str and value in _EFFECTS:
+        effect, malformed = value, False  # the usual spelling: nothing to normalise
+    else:
+        effect, malformed = _parse_effect(pointer, value)
     if malformed:
         problems.append(PolicyProblem(f"{pointer}/Effect", "Effect is not written Allow or Deny"))
 
-    _exactly_one(pointer, raw, "Action", "NotAction", required=True)
-    _exactly_one(pointer, raw, "Resource", "NotResource", required=False)
-    _exactly_one(pointer, raw, "Principal", "NotPrincipal", required=False)
+    for name, negated, required in _PAIRS:
+        if name in raw:
+            if negated in raw:
+                raise _StatementDefect(pointer, f"statement has both {name} and {negated}")
+        elif required and negated not in raw:
+            raise _StatementDefect(pointer, f"statement has neither {name} nor {negated}")
 
+    # The optional elements are looked at only when present (most statements have a few).
     return Statement(
         index=index,
         sid=sid,
         effect=effect,
         actions=_string_list(pointer, raw, "Action"),
-        not_actions=_string_list(pointer, raw, "NotAction"),
-        resources=_string_list(pointer, raw, "Resource"),
-        not_resources=_string_list(pointer, raw, "NotResource"),
-        principals=_principals(pointer, raw, "Principal"),
-        not_principals=_principals(pointer, raw, "NotPrincipal"),
-        conditions=_conditions(pointer, raw),
+        not_actions=_string_list(pointer, raw, "NotAction") if "NotAction" in raw else None,
+        resources=_string_list(pointer, raw, "Resource") if "Resource" in raw else None,
+        not_resources=(_string_list(pointer, raw, "NotResource") if "NotResource" in raw else None),
+        principals=_principals(pointer, raw, "Principal") if "Principal" in raw else None,
+        not_principals=(
+            _principals(pointer, raw, "NotPrincipal") if "NotPrincipal" in raw else None
+        ),
+        conditions=_conditions(pointer, raw) if "Condition" in raw else (),
         effect_malformed=malformed,
         variables=variables,
     )
@@ -291,29 +320,33 @@ def _parse_effect(pointer: str, value: Any) -> tuple[str, bool]:
     raise _StatementDefect(f"{pointer}/Effect", "Effect is neither Allow nor Deny")
 
 
-def _exactly_one(
-    pointer: str, raw: Mapping[str, Any], name: str, negated: str, *, required: bool
-) -> None:
-    present = [key for key in (name, negated) if key in raw]
-    if len(present) == 2:
-        raise _StatementDefect(pointer, f"statement has both {name} and {negated}")
-    if required and not present:
-        raise _StatementDefect(pointer, f"statement has neither {name} nor {negated}")
+_EFFECTS = frozenset({"Allow", "Deny"})
+
+# Elements of which a statement may have one form or the other, never both: (name, negated,
+# whether one of them is required).
+_PAIRS = (
+    ("Action", "NotAction", True),
+    ("Resource", "NotResource", False),
+    ("Principal", "NotPrincipal", False),
+)
 
 
 def _string_list(pointer: str, raw: Mapping[str, Any], name: str) -> tuple[str, ...] | None:
     if name not in raw:
         return None
     value = raw[name]
-    where = f"{pointer}/{name}"
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list):
         for position, item in enumerate(value):
             if not isinstance(item, str):
-                raise _StatementDefect(f"{where}/{position}", f"{name} entry is not a string")
+                raise _StatementDefect(
+                    f"{pointer}/{name}/{position}", f"{name} entry is not a string"
+                )
         return tuple(value)
-    raise _StatementDefect(where, f"{name} is neither a string nor an array of strings")
+    raise _StatementDefect(
+        f"{pointer}/{name}", f"{name} is neither a string nor an array of strings"
+    )
 
 
 def _principals(
@@ -350,14 +383,14 @@ def _conditions(pointer: str, raw: Mapping[str, Any]) -> tuple[Condition, ...]:
         return ()
     value = raw["Condition"]
     where = f"{pointer}/Condition"
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         raise _StatementDefect(where, "Condition is not an object")
     conditions: list[Condition] = []
     for operator, block in value.items():
         if not isinstance(operator, str):
             raise _StatementDefect(where, "condition operator is not a string")
         block_where = f"{where}/{_escape(operator)}"
-        if not isinstance(block, Mapping):
+        if not _is_mapping(block):
             raise _StatementDefect(block_where, "condition operator block is not an object")
         for key, values in block.items():
             if not isinstance(key, str):
@@ -382,6 +415,11 @@ def _condition_values(where: str, values: Any) -> tuple[str, ...]:
         else:
             raise _StatementDefect(where, "condition value is not a string, number or boolean")
     return tuple(result)
+
+
+def _is_mapping(value: Any) -> bool:
+    # Decoded JSON holds plain dicts; the ABC check is the slow path for other mappings.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _escape(token: str) -> str:

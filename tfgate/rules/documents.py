@@ -16,7 +16,7 @@ attached to buckets, keys, queues, topics, repositories, secrets, vaults and Lam
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -124,7 +124,7 @@ def statement_key(document: Document, statement: Statement, *detail: str) -> str
     return ":".join((document.attribute, statement.label, *detail))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def parse_cached(text: str) -> Policy | PolicyError:
     """Parse once per distinct document: `before`, `after` and every rule share the result."""
     try:
@@ -141,6 +141,37 @@ def parsed(documents: Iterable[Document]) -> Iterator[tuple[Document, Policy]]:
             yield document, policy
 
 
+# The documents of the sides of the resources judged last. The engine runs every rule on one
+# resource before the next, and each rule asks for the same documents. An entry holds the objects
+# it was found from, so the id in its key stays theirs while it is kept.
+_Found = tuple[Resource, Any, Any, Any, Context, tuple[Document, ...]]
+_RECENT: dict[tuple[object, int, int], _Found] = {}
+_RECENT_SIZE = 16
+
+
+def _recent(
+    find: Callable[[Resource, View, Context], Iterator[Document]],
+    resource: Resource,
+    view: View,
+    ctx: Context,
+) -> Iterator[Document]:
+    key = (find, id(resource), id(view.values))
+    entry = _RECENT.get(key)
+    if (
+        entry is None
+        or entry[2] is not view.unknown
+        or entry[3] is not view.sensitive
+        or entry[4] is not ctx
+    ):
+        documents = tuple(find(resource, view, ctx))
+        entry = (resource, view.values, view.unknown, view.sensitive, ctx, documents)
+        _RECENT.pop(key, None)
+        if len(_RECENT) >= _RECENT_SIZE:
+            del _RECENT[next(iter(_RECENT))]
+        _RECENT[key] = entry
+    return iter(entry[5])
+
+
 def identity_documents(
     resource: Resource, view: View, ctx: Context, *, grants_only: bool = True
 ) -> Iterator[Document]:
@@ -149,16 +180,24 @@ def identity_documents(
     A standalone `aws_iam_policy` that the plan uses only as a permissions boundary is a ceiling,
     not a grant, and is not yielded unless `grants_only` is False (see `boundary_only`).
     """
+    if grants_only and resource.type == "aws_iam_policy" and boundary_only(resource, view, ctx):
+        return iter(())
+    return _recent(_identity_documents, resource, view, ctx)
+
+
+def _identity_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     attribute = IDENTITY_ATTRIBUTES.get(resource.type)
     if attribute is not None:
-        if grants_only and resource.type == "aws_iam_policy" and boundary_only(resource, view, ctx):
-            return
         yield _document(resource, view, ctx, DocumentKind.IDENTITY, attribute, (attribute,))
     elif resource.type == "aws_iam_role":
         yield from _inline_policies(resource, view, ctx)
 
 
 def trust_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
+    return _recent(_trust_documents, resource, view, ctx)
+
+
+def _trust_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     if resource.type == "aws_iam_role":
         yield _document(
             resource, view, ctx, DocumentKind.TRUST, "assume_role_policy", ("assume_role_policy",)
@@ -168,6 +207,10 @@ def trust_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Do
 def resource_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     """Resource policies: bucket, key, queue, topic, repository, secret and vault policies, and
     the one-statement policy an `aws_lambda_permission` adds to a function."""
+    return _recent(_resource_documents, resource, view, ctx)
+
+
+def _resource_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     if resource.type == LAMBDA_PERMISSION:
         yield _lambda_permission(view)
         return
@@ -186,6 +229,10 @@ def resource_documents(resource: Resource, view: View, ctx: Context) -> Iterator
 
 def guardrail_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     """Service and resource control policies: ceilings on what accounts may do, never grants."""
+    return _recent(_guardrail_documents, resource, view, ctx)
+
+
+def _guardrail_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     if resource.type != ORGANIZATIONS_POLICY:
         return
     policy_type = view.value("type")
@@ -196,6 +243,10 @@ def guardrail_documents(resource: Resource, view: View, ctx: Context) -> Iterato
 
 def all_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     """Every policy document on a resource, of every kind (boundaries included)."""
+    return _recent(_all_documents, resource, view, ctx)
+
+
+def _all_documents(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
     yield from identity_documents(resource, view, ctx, grants_only=False)
     yield from trust_documents(resource, view, ctx)
     yield from resource_documents(resource, view, ctx)

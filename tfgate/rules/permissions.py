@@ -94,16 +94,22 @@ def _action_text(grant: Grant) -> str:
     return f'Action "{grant.action_pattern}"'
 
 
+@lru_cache(maxsize=16384)
 def _all_actions_pattern(pattern: str) -> bool:
     service, _, name = pattern.partition(":")
     return bool(service) and set(service) <= {"*"} and (not name or set(name) <= {"*"})
+
+
+@lru_cache(maxsize=16384)
+def _names_every_action(patterns: tuple[str, ...]) -> bool:
+    return any(_all_actions_pattern(pattern) for pattern in patterns)
 
 
 def grants_everything(statement: Statement) -> bool:
     """An Allow whose Action is `*`/`*:*` on `*`-like resources: TFG-IAM-010's literal case."""
     if not statement.is_allow or statement.actions is None:
         return False
-    if not any(_all_actions_pattern(pattern) for pattern in statement.actions):
+    if not _names_every_action(statement.actions):
         return False
     if statement.not_resources is not None:
         return True
@@ -330,22 +336,31 @@ def check_service_wildcard(
                 key=_key(document, statement, service),
                 severity=severity,
             )
-        for statement in policy.statements:
-            if not statement.is_allow or statement.actions is None:
+        for statement, service, pattern in _literal_service_wildcards(policy):
+            if (statement.index, service) in reported:
                 continue
-            for pattern in statement.actions:
+            reported.add((statement.index, service))
+            yield Hit(
+                f"{_where(document, statement)} allows all of {service} "
+                f'(Action "{pattern}") on the resources it names',
+                key=_key(document, statement, service),
+                severity=Severity.LOW,
+            )
+
+
+def _literal_service_wildcards(policy: Policy) -> tuple[tuple[Statement, str, str], ...]:
+    """(statement, service, pattern) for each literal `service:*` on a sensitive service."""
+
+    def find() -> tuple[tuple[Statement, str, str], ...]:
+        found = []
+        for statement in policy.allows:
+            for pattern in statement.actions or ():
                 service, _, name = pattern.lower().partition(":")
-                if service not in SENSITIVE_SERVICES or name != "*":
-                    continue
-                if (statement.index, service) in reported:
-                    continue
-                reported.add((statement.index, service))
-                yield Hit(
-                    f"{_where(document, statement)} allows all of {service} "
-                    f'(Action "{pattern}") on the resources it names',
-                    key=_key(document, statement, service),
-                    severity=Severity.LOW,
-                )
+                if service in SENSITIVE_SERVICES and name == "*":
+                    found.append((statement, service, pattern))
+        return tuple(found)
+
+    return policy.memo(_literal_service_wildcards, find)
 
 
 SERVICE_WILDCARD = Rule(
@@ -513,17 +528,26 @@ ALLOW_NOT_RESOURCE = Rule(
 # TFG-IAM-015 / 016 unrestricted write and permissions management
 
 
+def _without_everything(policy: Policy) -> Policy:
+    """The policy without the statements TFG-IAM-010 reports; leaving them out also spares
+    loading the whole action catalogue for an `Action: "*"` document. Derived once per policy,
+    so the derived policy's own analysis results are shared too."""
+
+    def derive() -> Policy:
+        kept = tuple(st for st in policy.statements if not grants_everything(st))
+        if len(kept) == len(policy.statements):
+            return policy
+        return dataclasses.replace(policy, statements=kept)
+
+    return policy.memo(_without_everything, derive)
+
+
 def _unrestricted(
     resource: Resource, view: View, ctx: Context, level: str, noun: str
 ) -> Iterator[Hit]:
     for document, policy in _identity_policies(resource, view, ctx):
         by_statement: dict[int, list[tuple[Grant, frozenset[str]]]] = {}
-        kept = tuple(st for st in policy.statements if not grants_everything(st))
-        if len(kept) != len(policy.statements):
-            # TFG-IAM-010 reports those statements; leaving them out also spares loading the
-            # whole action catalogue for an `Action: "*"` document.
-            policy = dataclasses.replace(policy, statements=kept)
-        for grant, names in unrestricted_grants(policy, level):
+        for grant, names in unrestricted_grants(_without_everything(policy), level):
             by_statement.setdefault(grant.statement.index, []).append((grant, names))
         for entries in by_statement.values():
             statement = entries[0][0].statement
@@ -1350,8 +1374,8 @@ def check_permissive_condition(
     for document, policy in parsed(all_documents(resource, view, ctx)):
         if document.kind is DocumentKind.GUARDRAIL:
             continue
-        for statement in policy.statements:
-            if not statement.is_allow:
+        for statement in policy.allows:
+            if not statement.conditions:
                 continue
             for condition, problem in _operator_problems(statement):
                 yield Hit(
@@ -1376,15 +1400,23 @@ PERMISSIVE_CONDITION = Rule(
 LEGACY_ACTIONS = frozenset({"sns:receive"})
 
 
-def _unknown_patterns(policy: Policy) -> list[tuple[Statement, str]]:
+def _unknown_patterns(policy: Policy) -> tuple[tuple[Statement, str], ...]:
     """As `unknown_action_patterns`, but `*`/`*:*` are known without loading the catalogue."""
-    patterns = [
+    return policy.memo(_unknown_patterns, lambda: tuple(_find_unknown_patterns(policy)))
+
+
+def _find_unknown_patterns(policy: Policy) -> list[tuple[Statement, str]]:
+    return [
         (statement, pattern)
         for statement in policy.statements
-        for pattern in (statement.actions or ()) + (statement.not_actions or ())
-        if not _all_actions_pattern(pattern)
+        for pattern in _unknown_among((statement.actions or ()) + (statement.not_actions or ()))
     ]
-    return [(statement, pattern) for statement, pattern in patterns if not actions.expand(pattern)]
+
+
+@lru_cache(maxsize=16384)
+def _unknown_among(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The patterns that match no known action (cached: statements repeat their lists)."""
+    return tuple(p for p in patterns if not _all_actions_pattern(p) and not actions.expand(p))
 
 
 def check_unknown_actions(

@@ -95,7 +95,9 @@ def public_by_principal(statement: Statement) -> bool:
     """Public through its `Principal` (NotPrincipal is TFG-IAM-039's)."""
     if statement.principals is None:
         return False
-    return is_public_principal(dataclasses.replace(statement, not_principals=None))
+    if statement.not_principals is not None:
+        statement = dataclasses.replace(statement, not_principals=None)
+    return is_public_principal(statement)
 
 
 def own_accounts(ctx: Context) -> frozenset[str]:
