@@ -311,7 +311,8 @@ def is_star_resource(
 
 
 @lru_cache(maxsize=16384)
-def _is_all_actions_pattern(pattern: str) -> bool:
+def is_all_actions_pattern(pattern: str) -> bool:
+    """`*`, `*:*` (any run of stars on either side): an Action entry naming every action."""
     service, _, name = pattern.partition(":")
     return bool(service) and set(service) <= {"*"} and (not name or set(name) <= {"*"})
 
@@ -632,9 +633,9 @@ def _every_action(
     actions: tuple[str, ...] | None, not_actions: tuple[str, ...] | None
 ) -> str | None:
     if actions is not None:
-        return next((p for p in actions if _is_all_actions_pattern(p)), None)
+        return next((p for p in actions if is_all_actions_pattern(p)), None)
     if not_actions is not None:
-        if any(_is_all_actions_pattern(p) for p in not_actions):
+        if any(is_all_actions_pattern(p) for p in not_actions):
             return None
         return NOT_ACTION
     return None
@@ -642,7 +643,7 @@ def _every_action(
 
 def _denies_everything(deny: Statement) -> bool:
     if deny.actions is not None:
-        return any(_is_all_actions_pattern(p) for p in deny.actions)
+        return any(is_all_actions_pattern(p) for p in deny.actions)
     return deny.not_actions == ()
 
 
@@ -868,7 +869,7 @@ def _wildcard_service(pattern: str, threshold: float) -> str | None:
     """The service (lower-case) of which `pattern` matches at least `threshold` of the known
     actions; None when it does not, names no single service, or grants every action."""
     service, sep, _ = pattern.partition(":")
-    if not sep or _is_all_actions_pattern(pattern) or set(service) & {"*", "?"}:
+    if not sep or is_all_actions_pattern(pattern) or set(service) & {"*", "?"}:
         return None
     service = service.lower()
     known = service_actions(service)

@@ -31,6 +31,7 @@ from tfgate.iam.analysis import (
     Grant,
     allowed,
     allowed_anywhere,
+    is_all_actions_pattern,
     is_full_admin,
     is_star_resource,
     limiting_conditions,
@@ -95,14 +96,8 @@ def _action_text(grant: Grant) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _all_actions_pattern(pattern: str) -> bool:
-    service, _, name = pattern.partition(":")
-    return bool(service) and set(service) <= {"*"} and (not name or set(name) <= {"*"})
-
-
-@lru_cache(maxsize=16384)
 def _names_every_action(patterns: tuple[str, ...]) -> bool:
-    return any(_all_actions_pattern(pattern) for pattern in patterns)
+    return any(is_all_actions_pattern(pattern) for pattern in patterns)
 
 
 def grants_everything(statement: Statement) -> bool:
@@ -454,7 +449,7 @@ def _changes_something(statement: Statement) -> str | None:
     if statement.actions is None:
         return "NotAction"
     for pattern in statement.actions:
-        if _all_actions_pattern(pattern):
+        if is_all_actions_pattern(pattern):
             return pattern
         for name in sorted(actions.expand(pattern)):
             if actions.access_levels(name) & _CHANGING_LEVELS:
@@ -1416,7 +1411,7 @@ def _find_unknown_patterns(policy: Policy) -> list[tuple[Statement, str]]:
 @lru_cache(maxsize=16384)
 def _unknown_among(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """The patterns that match no known action (cached: statements repeat their lists)."""
-    return tuple(p for p in patterns if not _all_actions_pattern(p) and not actions.expand(p))
+    return tuple(p for p in patterns if not is_all_actions_pattern(p) and not actions.expand(p))
 
 
 def check_unknown_actions(
