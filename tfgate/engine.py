@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -31,20 +31,20 @@ _GONE = frozenset({DELETE, FORGET})
 _Group = tuple[Mapping[str, Any], list[tuple[Profile, RuleSetting]]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Judged:
-    resource: Resource
+class Judged(NamedTuple):
+    """A hit of one rule on one resource, with the status the change gives it."""
+
     hit: Hit
     status: Status
 
 
 def classify(
     rule: Rule, resource: Resource, ctx: Context, params: Mapping[str, Any]
-) -> list[_Judged]:
+) -> list[Judged]:
     """Run one rule on one resource and decide each hit's status."""
     if rule.kind is Kind.CHANGE:
         return [
-            _Judged(resource, hit, Status.UNKNOWN if hit.unknown else Status.INTRODUCED)
+            Judged(hit, Status.UNKNOWN if hit.unknown else Status.INTRODUCED)
             for hit in rule.check(resource, resource.after, ctx, params)
         ]
     if resource.actions <= _GONE or resource.after.values is None:
@@ -53,12 +53,12 @@ def classify(
     if not after_hits:
         return []
     if resource.unchanged:
-        return [_Judged(resource, hit, Status.EXISTING) for hit in after_hits]
+        return [Judged(hit, Status.EXISTING) for hit in after_hits]
     before_keys: set[str] = set()
     if resource.before.values is not None and not resource.importing:
         before = View(resource.before.values, None, resource.before.sensitive)
         before_keys = {hit.key for hit in rule.check(resource, before, ctx, params)}
-    judged: list[_Judged] = []
+    judged: list[Judged] = []
     for hit in after_hits:
         if hit.unknown:
             status = Status.UNKNOWN
@@ -66,7 +66,7 @@ def classify(
             status = Status.EXISTING
         else:
             status = Status.INTRODUCED
-        judged.append(_Judged(resource, hit, status))
+        judged.append(Judged(hit, status))
     return judged
 
 
@@ -97,10 +97,14 @@ def evaluate(
     if not profiles:
         raise ProfileError("no profile applies to this plan")
     ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
-    by_type: dict[str, list[Resource]] = defaultdict(list)
+    # Per resource type: how many managed resources, and how many are not deleted or forgotten.
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for resource in plan.resources:
         if resource.mode == "managed":
-            by_type[resource.type].append(resource)
+            count = counts[resource.type]
+            count[0] += 1
+            if not resource.actions <= _GONE:
+                count[1] += 1
     findings: dict[tuple[str, str, str, str], Finding] = {}
     evaluated: list[str] = []
     checks: dict[str, int] = {}
@@ -115,11 +119,11 @@ def evaluate(
         if not settings:
             continue
         evaluated.append(rule.id)
+        column = 0 if rule.kind is Kind.CHANGE else 1
         checks[rule.id] = sum(
-            1
+            counts[resource_type][column]
             for resource_type in rule.resource_types
-            for resource in by_type.get(resource_type, ())
-            if rule.kind is Kind.CHANGE or not resource.actions <= _GONE
+            if resource_type in counts
         )
         groups: dict[bytes, list[tuple[Profile, RuleSetting]]] = defaultdict(list)
         for profile, setting in settings:
@@ -127,20 +131,27 @@ def evaluate(
         runs = [(group[0][1].params, group) for group in groups.values()]
         for resource_type in rule.resource_types:
             by_rule_type[resource_type].append((rule, runs))
+    # Findings are redacted as they are made, but told apart and ordered by what the rules said.
+    redactor = Redactor.for_plan(plan)
     # Resource by resource, every rule in turn: the rules on one resource share what they
     # compute about it (a parsed policy document is parsed once, not once per rule).
     for resource in plan.resources:
         if resource.mode != "managed":
             continue
+        address = resource.address
         for rule, runs in by_rule_type.get(resource.type, ()):
             for params, group in runs:
-                for finding in _judge(rule, resource, ctx, params, group, plan.source):
-                    key = (finding.address, finding.rule, finding.key, finding.status.value)
+                for hit, status in _classify_safely(rule, resource, ctx, params):
+                    key = (address, rule.id, hit.key, status.value)
+                    blocking = status is Status.ERROR or any(
+                        _blocks(profile, setting, status) for profile, setting in group
+                    )
                     previous = findings.get(key)
-                    if previous is None or (finding.blocking and not previous.blocking):
-                        findings[key] = finding
-    ordered = sorted(findings.values(), key=lambda f: (f.address, f.rule, f.key))
-    redactor = Redactor.for_plan(plan)
+                    if previous is None or (blocking and not previous.blocking):
+                        findings[key] = _finding(
+                            rule, address, hit, status, blocking, plan.source, redactor
+                        )
+    ordered = [findings[key] for key in sorted(findings, key=lambda key: key[:3])]
     notes: list[str] = []
     if not plan.complete:
         notes.append(
@@ -150,7 +161,7 @@ def evaluate(
     return Report(
         sources=(plan.source,),
         profiles=tuple(profile.name for profile in profiles),
-        findings=tuple(redactor.finding(finding) for finding in ordered),
+        findings=tuple(ordered),
         resources_evaluated=len(plan.resources),
         rules_evaluated=tuple(evaluated),
         notes=tuple(notes),
@@ -185,41 +196,16 @@ def with_controls(report: Report, rules: Iterable[Rule] = RULES) -> Report:
     )
 
 
-def _judge(
-    rule: Rule,
-    resource: Resource,
-    ctx: Context,
-    params: Mapping[str, Any],
-    group: list[tuple[Profile, RuleSetting]],
-    source: str,
-) -> list[Finding]:
+def _classify_safely(
+    rule: Rule, resource: Resource, ctx: Context, params: Mapping[str, Any]
+) -> list[Judged]:
     try:
-        judged = classify(rule, resource, ctx, params)
+        return classify(rule, resource, ctx, params)
     except Exception as error:  # a crashing rule must never pass silently
-        return [
-            _finding(
-                rule,
-                resource.address,
-                Hit(
-                    f"rule crashed while judging this resource ({type(error).__name__})",
-                    key="crash",
-                ),
-                Status.ERROR,
-                True,
-                source,
-            )
-        ]
-    return [
-        _finding(
-            rule,
-            item.resource.address,
-            item.hit,
-            item.status,
-            any(_blocks(profile, setting, item.status) for profile, setting in group),
-            source,
+        crash = Hit(
+            f"rule crashed while judging this resource ({type(error).__name__})", key="crash"
         )
-        for item in judged
-    ]
+        return [Judged(crash, Status.ERROR)]
 
 
 _FIXES: dict[tuple[str, str], str] = {}
@@ -235,21 +221,27 @@ def _fix(rule: Rule) -> str:
 
 
 def _finding(
-    rule: Rule, address: str, hit: Hit, status: Status, blocking: bool, source: str
+    rule: Rule,
+    address: str,
+    hit: Hit,
+    status: Status,
+    blocking: bool,
+    source: str,
+    redactor: Redactor,
 ) -> Finding:
     severity: Severity = hit.severity or rule.severity
     return Finding(
         rule=rule.id,
         title=rule.title,
-        address=address,
+        address=redactor.plain_text(address),
         status=status,
         severity=severity,
         enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
-        message=hit.message,
-        fix=_fix(rule),
+        message=redactor.plain_text(hit.message),
+        fix=redactor.text(_fix(rule)),
         controls=rule.controls,
         blocking=blocking,
-        key=hit.key,
+        key=redactor.plain_text(hit.key),
         plan=source,
     )
 

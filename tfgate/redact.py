@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from tfgate.plan.model import Plan
 from tfgate.plan.values import sensitive_strings
-from tfgate.report import Finding
 
 MASK = "(redacted)"
 
@@ -107,14 +106,9 @@ class Redactor:
         self._done[original] = value
         return value
 
-    def finding(self, finding: Finding) -> Finding:
-        return replace(
-            finding,
-            address=self.text(inert(finding.address)),
-            message=self.text(inert(finding.message)),
-            key=self.text(inert(finding.key)),
-            fix=self.text(finding.fix),
-        )
+    def plain_text(self, value: str) -> str:
+        """Text a plan supplies (an address, a rule's message), made inert and redacted."""
+        return self.text(inert(value))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
