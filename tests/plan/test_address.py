@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfgate.plan.address import module_path, split_address
+from tfgate.plan.address import module_path, split_address, split_address_slowly
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,27 @@ def test_split_address(address: str, parts: list[str]) -> None:
 def test_module_path_drops_instance_keys() -> None:
     assert module_path('module.net["eu.west"].module.subnets[0]') == ("net", "subnets")
     assert module_path("") == ()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "aws_x.y",
+        "aws_x.y[0]",
+        'module.a["k"].module.b[1].aws_x.y["z"]',
+        'module.a["k.v"].aws_x.y',
+        'aws_x.y["a\\".b"]',
+        'aws_x.y["unterminated.key]',
+        "aws_x.y[1.5]",
+        "aws_x.y[[0]].z",
+        "aws_x].y[.z",
+        "aws_x.y]0[.z",
+        'aws_x.y["a"]["b.c"]',
+        'aws_x.y["[.]"].z',
+        "",
+        ".",
+        'a."b".c',
+    ],
+)
+def test_split_address_agrees_with_the_character_loop(address: str) -> None:
+    assert split_address(address) == split_address_slowly(address)

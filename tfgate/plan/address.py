@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+
+# Outside quoted keys: brackets that neither nest nor hold a dot (`[0]`, and `[]` where a quoted
+# key was taken out), so every dot there separates two parts.
+_PLAIN_BRACKETS = re.compile(r"[^\[\]]*(?:\[[^\[\].]*\][^\[\]]*)*")
 
 
 def split_address(address: str) -> list[str]:
     """Split an address on the dots that separate its parts, not dots inside `["..."]` keys."""
-    if '"' not in address:
-        return address.split(".")  # only a quoted key can hold a dot
+    if "\\" not in address:
+        # Without escapes, the text between the 1st and 2nd, 3rd and 4th... quote is quoted.
+        pieces = address.split('"')
+        if (
+            len(pieces) % 2
+            and not any("." in key for key in pieces[1::2])
+            and _PLAIN_BRACKETS.fullmatch(address if len(pieces) == 1 else "".join(pieces[::2]))
+        ):
+            return address.split(".")  # the usual address: no dot inside a key
+    return split_address_slowly(address)
+
+
+def split_address_slowly(address: str) -> list[str]:
+    """`split_address` one character at a time: any quoting, escapes and bracket nesting."""
     parts: list[str] = []
     current: list[str] = []
     depth = 0
