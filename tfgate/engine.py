@@ -7,7 +7,7 @@ engine compares what it finds on `after` with what it finds on `before`.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, NamedTuple
@@ -97,14 +97,15 @@ def evaluate(
     if not profiles:
         raise ProfileError("no profile applies to this plan")
     ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
-    # Per resource type: how many managed resources, and how many are not deleted or forgotten.
-    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    # Managed resources per type: all of them (change rules judge each), and those that remain
+    # after the plan (state rules judge only these).
+    managed: Counter[str] = Counter()
+    remaining: Counter[str] = Counter()
     for resource in plan.resources:
         if resource.mode == "managed":
-            count = counts[resource.type]
-            count[0] += 1
+            managed[resource.type] += 1
             if not resource.actions <= _GONE:
-                count[1] += 1
+                remaining[resource.type] += 1
     findings: dict[tuple[str, str, str, str], Finding] = {}
     evaluated: list[str] = []
     checks: dict[str, int] = {}
@@ -119,12 +120,8 @@ def evaluate(
         if not settings:
             continue
         evaluated.append(rule.id)
-        column = 0 if rule.kind is Kind.CHANGE else 1
-        checks[rule.id] = sum(
-            counts[resource_type][column]
-            for resource_type in rule.resource_types
-            if resource_type in counts
-        )
+        judged = managed if rule.kind is Kind.CHANGE else remaining
+        checks[rule.id] = sum(judged[resource_type] for resource_type in rule.resource_types)
         groups: dict[bytes, list[tuple[Profile, RuleSetting]]] = defaultdict(list)
         for profile, setting in settings:
             groups[_params_key(setting.params)].append((profile, setting))
