@@ -18,7 +18,7 @@ def split_address(address: str) -> list[str]:
         if (
             len(pieces) % 2
             and not any("." in key for key in pieces[1::2])
-            and _PLAIN_BRACKETS.fullmatch(address if len(pieces) == 1 else "".join(pieces[::2]))
+            and _PLAIN_BRACKETS.fullmatch("".join(pieces[::2]))
         ):
             return address.split(".")  # the usual address: no dot inside a key
     return split_address_slowly(address)
