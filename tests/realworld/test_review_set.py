@@ -101,10 +101,14 @@ def test_provenance_row_is_complete_and_kept_only_when_licensed(plan_id: str) ->
     assert origin.path
     assert len(origin.commit) == 40
     assert origin.licence
-    kept = (KEPT_PLANS / origin.file).exists()
-    assert kept == (origin.source == "repo-kept")
-    if kept:
+    if origin.source == "repo-kept":
+        assert (KEPT_PLANS / origin.file).is_file()
         assert origin.licence in REDISTRIBUTABLE
+    if origin.source == "absent":
+        # Fetched only into a local checkout, and never committed.
+        assert origin.licence not in REDISTRIBUTABLE
+        ignored = (KEPT_PLANS / ".gitignore").read_text(encoding="utf-8").splitlines()
+        assert origin.file in ignored
 
 
 def test_corpus_rows_match_the_corpus_provenance() -> None:
