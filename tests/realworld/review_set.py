@@ -95,8 +95,8 @@ class Review:
         for finding in self.baseline:
             if not finding.missing_today:
                 pairs[(finding.rule, finding.address)] += 1 + finding.duplicates_today
-        for finding in self.wrong:
-            pairs[(finding.rule, finding.address)] += 1
+        for wrong in self.wrong:
+            pairs[(wrong.rule, wrong.address)] += 1
         return pairs
 
     def disagreements(self) -> tuple[str, ...]:
@@ -183,3 +183,95 @@ def _expected(finding: Mapping[str, Any]) -> Expected:
         duplicates_today=int(today.get("duplicates", 0)),
         item=today.get("item"),
     )
+
+
+REVIEW = HERE / "REVIEW.md"
+BEGIN = "<!-- begin: generated from expected.yaml (python -m tests.realworld.review_set) -->"
+END = "<!-- end: generated -->"
+
+
+def review_tables(plans: Mapping[str, Review], sources: Mapping[str, Origin]) -> str:
+    """REVIEW.md's generated part: the per-plan table, then every disagreement and miss."""
+    lines = [
+        "| plan | source | blocking today | a reviewer accepts | judged wrong "
+        "| expected, not reported | misses (no rule yet) |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    totals = [0, 0, 0, 0, 0]
+    for plan_id, review in plans.items():
+        today, accepted = review.today(), review.accepted()
+        numbers = [
+            sum(today.values()),
+            sum(1 for pair in accepted if today[pair]),
+            sum((today - accepted).values()),
+            sum((accepted - today).values()),
+            len(review.missed),
+        ]
+        totals = [total + number for total, number in zip(totals, numbers, strict=True)]
+        cells = " | ".join(str(number) for number in numbers)
+        lines.append(f"| `{plan_id}` | {sources[plan_id].source} | {cells} |")
+    lines.append(f"| **{len(plans)} plans** | | " + " | ".join(f"**{n}**" for n in totals) + " |")
+    for title, entries in SECTIONS:
+        lines += ["", f"### {title}", ""]
+        lines += [
+            f"- {_item(item)}, `{plan_id}`: {subject}: {why}"
+            for plan_id, review in plans.items()
+            for item, subject, why in entries(review)
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# A line of REVIEW.md's lists: the issue-14 item, what it is about, and why.
+Entry = tuple[int | str, str, str]
+
+
+def _wrong(review: Review) -> list[Entry]:
+    wrong: list[Entry] = [
+        (finding.item, f"{finding.rule} on `{finding.address}`", finding.reason)
+        for finding in review.wrong
+    ]
+    return wrong + [
+        (
+            finding.item,
+            f"{finding.rule} on `{finding.address}`",
+            f"reported {1 + finding.duplicates_today} times for one problem",
+        )
+        for finding in review.baseline
+        if finding.item is not None and finding.duplicates_today
+    ]
+
+
+def _not_reported(review: Review) -> list[Entry]:
+    return [
+        (finding.item, f"{finding.rule} on `{finding.address}`", finding.reason)
+        for finding in review.baseline
+        if finding.item is not None and finding.missing_today
+    ]
+
+
+def _missed(review: Review) -> list[Entry]:
+    return [(miss.item, f"`{miss.address}`", miss.reason) for miss in review.missed]
+
+
+SECTIONS = (
+    ("Blocks judged wrong", _wrong),
+    ("Expected blocks not reported", _not_reported),
+    ("Misses: a reviewer rejects, no rule reads it yet", _missed),
+)
+
+
+def _item(item: int | str) -> str:
+    return f"item {item}" if isinstance(item, int) else item
+
+
+def generated_part(text: str) -> str:
+    """The text between REVIEW.md's markers, without the marker lines."""
+    start = text.index(BEGIN) + len(BEGIN) + 1
+    return text[start : text.index(END)]
+
+
+if __name__ == "__main__":
+    current = REVIEW.read_text(encoding="utf-8")
+    head, tail = current[: current.index(BEGIN) + len(BEGIN)], current[current.index(END) :]
+    fresh = review_tables(reviews(), origins())
+    REVIEW.write_text(f"{head}\n{fresh}{tail}", encoding="utf-8")

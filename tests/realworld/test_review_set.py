@@ -22,10 +22,13 @@ from tests.realworld.review_set import (
     ITEMS,
     KEPT_PLANS,
     OUTSIDE,
+    REVIEW,
     SOURCES,
     Pair,
     Review,
+    generated_part,
     origins,
+    review_tables,
     reviews,
 )
 from tfgate.cli import app
@@ -130,7 +133,10 @@ def test_corpus_rows_match_the_corpus_provenance() -> None:
 def test_expected_findings_name_rules_that_block_under_baseline() -> None:
     baseline = load_profile("baseline")
     for review in reviews().values():
-        for rule in {finding.rule for finding in (*review.baseline, *review.wrong)}:
+        rules = {finding.rule for finding in review.baseline} | {
+            wrong.rule for wrong in review.wrong
+        }
+        for rule in rules:
             assert rule in RULES_BY_ID, (review.plan_id, rule)
             assert baseline.rules[rule].enforcement is Enforcement.BLOCK, (review.plan_id, rule)
 
@@ -138,9 +144,11 @@ def test_expected_findings_name_rules_that_block_under_baseline() -> None:
 def test_every_judgement_gives_a_one_line_reason_and_a_known_item() -> None:
     for review in reviews().values():
         assert review.stack.strip()
-        judged = (*review.baseline, *review.wrong, *review.missed)
-        for finding in judged:
-            assert finding.reason.strip() and "\n" not in finding.reason.strip(), finding
+        reasons = [finding.reason for finding in review.baseline]
+        reasons += [wrong.reason for wrong in review.wrong]
+        reasons += [miss.reason for miss in review.missed]
+        for reason in reasons:
+            assert reason.strip() and "\n" not in reason.strip(), (review.plan_id, reason)
         for expected in review.baseline:
             assert (expected.item is None) == (
                 not expected.missing_today and expected.duplicates_today == 0
@@ -150,3 +158,10 @@ def test_every_judgement_gives_a_one_line_reason_and_a_known_item() -> None:
         assert all(miss.item in ITEMS or miss.item == OUTSIDE for miss in review.missed)
         pairs = [(finding.rule, finding.address) for finding in review.baseline]
         assert len(pairs) == len(set(pairs)), review.plan_id
+
+
+def test_review_tables_match_the_judgement() -> None:
+    written = generated_part(REVIEW.read_text(encoding="utf-8"))
+    assert written == review_tables(reviews(), origins()), (
+        "REVIEW.md is stale: run python -m tests.realworld.review_set"
+    )
