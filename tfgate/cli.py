@@ -315,6 +315,7 @@ def judge_plans(
     account: str | None,
     workspace: str | None,
     no_config: bool = False,
+    config_root: Path | None = None,
     today: datetime.date | None = None,
     max_bytes: int = MAX_PLAN_BYTES,
     allow_partial: bool = False,
@@ -345,7 +346,10 @@ def judge_plans(
     waiver_file = waivers_path or (config.waivers if config else None)
     loaded_waivers = load_waivers(waiver_file) if waiver_file is not None else ()
     base = config.directory if config else Path.cwd()
-    provenance = _provenance(config_file, origin, waiver_file, waivers_path is not None)
+    where = _location_base(config.directory, config_root) if config else Path.cwd()
+    provenance = _provenance(
+        config_file, origin, waiver_file, waivers_path is not None, config_root
+    )
     reports = []
     for name in plans:
         plan = read_plan(name, max_bytes)
@@ -362,7 +366,7 @@ def judge_plans(
             cli_profiles=cli_profiles,
             account=account,
             workspace=workspace,
-            location=_relative_location(name, base),
+            location=_relative_location(name, where),
         )
         relative_to = Path.cwd() if cli_profiles else base
         profiles = [load_profile(ref, relative_to=relative_to) for ref in selection.profiles]
@@ -422,16 +426,25 @@ def configuration_file(
     return config_file, f"found from {_shown(found[config_file])}" if config_file else "none"
 
 
-def _shown(path: Path) -> str:
-    """A path as the report shows it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return str(path)
+def _shown(path: Path, copy_root: Path | None = None) -> str:
+    """A path as the report shows it: relative to the copy of the repository it was read from
+    (`--config-root`), else to the working directory when inside it."""
+    for root, suffix in ((copy_root, " in --config-root"), (Path.cwd(), "")):
+        if root is None:
+            continue
+        try:
+            return (path.resolve().relative_to(root.resolve()).as_posix() or ".") + suffix
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _provenance(
-    config_file: Path | None, origin: str, waiver_file: Path | None, waivers_given: bool
+    config_file: Path | None,
+    origin: str,
+    waiver_file: Path | None,
+    waivers_given: bool,
+    copy_root: Path | None = None,
 ) -> str | None:
     """One note naming the configuration and waivers read, and how each was chosen."""
     if config_file is None and waiver_file is None and origin != "--no-config":
@@ -439,11 +452,27 @@ def _provenance(
     if config_file is None:
         text = "configuration: none read (--no-config)" if origin == "--no-config" else ""
     else:
-        text = f"configuration: {_shown(config_file)} ({origin})"
+        text = f"configuration: {_shown(config_file, copy_root)} ({origin})"
     if waiver_file is not None:
         named = "--waivers" if waivers_given else "named by the configuration"
-        text = "; ".join(filter(None, [text, f"waivers: {_shown(waiver_file)} ({named})"]))
+        waivers = f"waivers: {_shown(waiver_file, copy_root)} ({named})"
+        text = "; ".join(filter(None, [text, waivers]))
     return text
+
+
+def _location_base(directory: Path, config_root: Path | None) -> Path:
+    """Where `paths:` globs are relative to: the configuration's directory, or, for a copy of
+    the repository at `config_root` (the Action reads the base branch's configuration into a
+    temporary directory), the same place in the repository the working directory is in."""
+    if config_root is None:
+        return directory
+    from tfgate.selection import search_boundary
+
+    try:
+        inside = directory.resolve().relative_to(config_root.resolve())
+    except ValueError as error:
+        raise TfgateError("--config is not inside --config-root", source=str(directory)) from error
+    return search_boundary(Path.cwd()) / inside
 
 
 def _relative_location(name: str, base: Path) -> str | None:
@@ -508,6 +537,14 @@ def check(
         bool,
         typer.Option("--no-config", help="Read no configuration file: --profile, else baseline."),
     ] = False,
+    config_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-root",
+            help="--config is inside a copy of this repository at this directory (the Action "
+            "reads the base branch's): paths: globs match as if it were in the checkout.",
+        ),
+    ] = None,
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waivers file (overrides tfgate.yaml's).")
     ] = None,
@@ -554,6 +591,7 @@ def check(
             account=account,
             workspace=workspace,
             no_config=no_config,
+            config_root=config_root,
             max_bytes=max_plan_bytes(max_plan_size),
             allow_partial=allow_partial,
             locate=True,
