@@ -47,31 +47,22 @@ def test_a_newline_in_the_working_directory_adds_no_output(tmp_path: Path) -> No
     assert written(tmp_path)["result"] == "error"
 
 
-def test_a_killed_tfgate_is_an_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("kill -KILL $$", "tfgate was killed by signal 9"),
+        ("exit 1", "tfgate wrote no readable report (exit 1)"),
+        ("exit 3", "tfgate exited with 3"),
+    ],
+    ids=["killed", "no report", "unknown exit code"],
+)
+def test_a_run_that_judged_nothing_is_an_error(tmp_path: Path, body: str, why: str) -> None:
     run = run_action(
         tmp_path,
         {"plan": "plan.json", "working-directory": "infra", "soft-fail": "true"},
-        overrides=fake_tfgate(tmp_path, "kill -KILL $$"),
+        overrides=fake_tfgate(tmp_path, body),
     )
-    assert_could_not_judge(run, "tfgate was killed by signal 9")
-
-
-def test_a_missing_report_is_an_error(tmp_path: Path) -> None:
-    run = run_action(
-        tmp_path,
-        {"plan": "plan.json", "working-directory": "infra", "soft-fail": "true"},
-        overrides=fake_tfgate(tmp_path, "exit 1"),
-    )
-    assert_could_not_judge(run, "tfgate wrote no readable report (exit 1)")
-
-
-def test_an_exit_code_tfgate_never_gives_is_an_error(tmp_path: Path) -> None:
-    run = run_action(
-        tmp_path,
-        {"plan": "plan.json", "working-directory": "infra"},
-        overrides=fake_tfgate(tmp_path, "exit 3"),
-    )
-    assert_could_not_judge(run, "tfgate exited with 3")
+    assert_could_not_judge(run, why)
 
 
 def test_an_error_message_cannot_forge_a_second_annotation(tmp_path: Path) -> None:
