@@ -154,7 +154,7 @@ def test_discovery_walks_up_to_the_repository_root(tmp_path: Path, git: str, nam
     assert report["profiles"] == ["hipaa"]
     notes = report["notes"]
     assert isinstance(notes, list)
-    assert any(f"configuration: {root / name} (found from {plan.parent})" in n for n in notes)
+    assert f"configuration: {name} (found from envs/prod)" in notes
 
 
 def test_discovery_uses_the_nearest_file_and_the_first_name(tmp_path: Path) -> None:

@@ -427,9 +427,13 @@ def configuration_file(
 
 
 def _shown(path: Path, copy_root: Path | None = None) -> str:
-    """A path as the report shows it: relative to the copy of the repository it was read from
-    (`--config-root`), else to the working directory when inside it."""
-    for root, suffix in ((copy_root, " in --config-root"), (Path.cwd(), "")):
+    """A path as the report shows it, never an absolute machine path when it can be helped:
+    relative to the copy of the repository it was read from (`--config-root`), else to the
+    working directory, else to the root of the repository that holds it."""
+    from tfgate.selection import repository_of
+
+    roots = ((copy_root, " in --config-root"), (Path.cwd(), ""), (repository_of(path), ""))
+    for root, suffix in roots:
         if root is None:
             continue
         try:

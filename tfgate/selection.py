@@ -84,14 +84,23 @@ def find_config(directory: Path) -> Path | None:
     return None
 
 
+def repository_of(path: Path) -> Path | None:
+    """The root of the repository holding `path` (the directory with `.git`), if any."""
+    start = path.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
 def search_boundary(start: Path, home: Path | None = None) -> Path:
     """The highest directory discovery may look in: the repository root (the directory holding
     `.git`, a directory or a file) above `start`; without a repository, the user's home when
     `start` is inside it, else `start` itself. Discovery never reads above it."""
     start = start.resolve()
-    for directory in (start, *start.parents):
-        if (directory / ".git").exists():
-            return directory
+    repository = repository_of(start)
+    if repository is not None:
+        return repository
     home = (home or Path.home()).resolve()
     if start == home or home in start.parents:
         return home
