@@ -447,9 +447,25 @@ def test_a_file_of_the_wrong_kind_says_what_it_looks_like(
     assert result.stderr.count("\n") == 1
 
 
-def test_a_plan_passed_as_configuration(tmp_path: Path) -> None:
-    plan = tmp_path / "plan.yaml"
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("default_profile: baseline\n", "this looks like a tfgate.yaml, not a Terraform plan"),
+        (PROFILE, "this looks like a profile, not a Terraform plan: pass it with --profile"),
+        (WAIVERS, "this looks like a waivers file, not a Terraform plan: pass it with --waivers"),
+    ],
+)
+def test_configuration_passed_as_the_plan(tmp_path: Path, text: str, hint: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["check", str(path), "--no-config"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"tfgate: error: {path}: {hint}")
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_plan_passed_as_configuration_names_no_line(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
     plan.write_text('{"format_version": "1.2", "resource_changes": []}\n')
     result = runner.invoke(app, ["check", str(require(KEYS)), "--config", str(plan)])
-    assert result.exit_code == 2
-    assert "this looks like a Terraform plan, not a tfgate.yaml" in result.stderr
+    assert result.stderr.startswith(f"tfgate: error: {plan}: this looks like a Terraform plan")

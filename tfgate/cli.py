@@ -244,7 +244,26 @@ def read_plan(name: str, max_bytes: int = MAX_PLAN_BYTES) -> Plan:
         data = _show_binary_plan(name)
         if len(data) > max_bytes:
             raise PlanError(_too_large(max_bytes), source=source)
-    return load_plan(data, source)
+    try:
+        return load_plan(data, source)
+    except PlanError as error:
+        mistaken = None if name == "-" else _configuration_kind(Path(name))
+        if mistaken is None:
+            raise
+        raise PlanError(mistaken, source=source) from error
+
+
+def _configuration_kind(path: Path) -> str | None:
+    """What a file given as a plan is instead, when it is tfgate configuration (read with the
+    YAML loader's limits)."""
+    from tfgate.filekinds import wrong_kind
+    from tfgate.yamlfile import load_yaml
+
+    try:
+        document = load_yaml(path, PlanError)
+    except TfgateError:
+        return None
+    return wrong_kind(document.data, "plan")
 
 
 def max_plan_bytes(option: str | None) -> int:

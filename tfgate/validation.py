@@ -240,9 +240,8 @@ def check_config(path: Path, *, today: datetime.date | None = None) -> None:
     errors = [problem for problem in problems_in(path, today=today) if not problem.warning]
     if errors:
         first = errors[0]
-        raise ConfigError(
-            first.message, source=first.source, pointer=f"line {first.line}, key {first.key}"
-        )
+        pointer = None if first.key == "(file)" else f"line {first.line}, key {first.key}"
+        raise ConfigError(first.message, source=first.source, pointer=pointer)
 
 
 def validate_files(paths: Iterable[Path]) -> list[Problem]:
