@@ -280,3 +280,16 @@ def test_unknown_key_names_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == f"{path} at line 1, key (top level): unknown key 'acounts'"
+
+
+def test_own_accounts_are_the_observed_ones_when_evidence_disagrees(config: Path) -> None:
+    role = {"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/t"}}
+    plan = make_plan(
+        providers={"aws": {}, "aws.x": {"assume_role": [role]}},
+        arns=("arn:aws:iam::111111111111:role/a",),
+    )
+    selection = select(load_config(config), plan)
+    assert selection.accounts.ids == (ONE, "222222222222")
+    assert selection.own_accounts == (ONE,)
+    agreeing = select(load_config(config), make_plan(arns=("arn:aws:iam::111111111111:role/a",)))
+    assert agreeing.own_accounts == (ONE,)

@@ -400,7 +400,7 @@ def judge_plans(
             profiles,
             waivers=loaded_waivers,
             today=today or datetime.date.today(),
-            accounts=selection.accounts.ids,
+            accounts=selection.own_accounts,
             waiver_accounts=selection.waiver_accounts,
         )
         report = dataclasses.replace(

@@ -58,6 +58,10 @@ class Accounts:
     ids: tuple[str, ...]
     method: str
     disagreement: str = ""
+    observed: tuple[str, ...] = ()
+    """The accounts named by evidence Terraform itself produced with the real credentials (a
+    caller identity read at plan time, ARNs of existing resources), which no unused provider
+    block can add to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,13 @@ class Selection:
         """The accounts an account-scoped waiver may match: none when the evidence disagrees,
         so a waiver for one candidate account never covers a plan that may be another's."""
         return () if self.accounts.disagreement else self.accounts.ids
+
+    @property
+    def own_accounts(self) -> tuple[str, ...]:
+        """The plan's own accounts for the rules (cross-account trust): when the evidence
+        disagrees, only the observed ones, so an alias naming another account cannot make
+        trusting that account look like trusting one's own."""
+        return self.accounts.observed if self.accounts.disagreement else self.accounts.ids
 
 
 def find_config(directory: Path) -> Path | None:
@@ -254,7 +265,8 @@ def detect_accounts(plan: Plan) -> Accounts:
     ]
     if silent:
         problems.append(f"provider {', '.join(silent)} names no account the plan shows")
-    return Accounts(tuple(candidates), "; ".join(methods), "; ".join(problems))
+    observed = tuple(sorted(caller | existing))
+    return Accounts(tuple(candidates), "; ".join(methods), "; ".join(problems), observed)
 
 
 def _data_type(address: str) -> str:

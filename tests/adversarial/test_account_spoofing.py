@@ -268,3 +268,24 @@ def test_no_config_ignores_a_tfgate_yaml_beside_the_plan(tmp_path: Path) -> None
     assert code == 1
     assert report["profiles"] == ["pci-dss"]
     assert "configuration: none read (--no-config)" in report["notes"]
+
+
+@pytest.mark.parametrize("profile", ["baseline", "pci-dss"])
+def test_an_alias_naming_the_trusted_account_does_not_make_the_trust_own(
+    tmp_path: Path, profile: str
+) -> None:
+    """A role trusting another account's root without an external id blocks (TFG-IAM-036).
+    An unused alias naming that account must not turn it into trust of one's own account."""
+    fixture = FIXTURES / "cross-account-trust-unguarded" / "fail"
+    plan = orjson.loads((fixture / "plan.json").read_bytes())
+    trusted = "999988887777"
+    plan["configuration"]["provider_config"]["aws.vendor"] = provider(
+        "vendor", assume_role=role(trusted)
+    )
+    (tmp_path / "plan.json").write_bytes(orjson.dumps(plan))
+    shutil.copy(fixture / "main.tf", tmp_path / "main.tf")
+    code, report = judge(tmp_path / "plan.json", "--no-config", "--profile", profile)
+    assert code == 1
+    assert trusted in report["selection"]["accounts"]
+    rules = {f["rule"] for f in report["findings"] if f["blocking"]}
+    assert "TFG-IAM-036" in rules
