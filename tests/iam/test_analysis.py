@@ -83,7 +83,8 @@ def test_star_among_arns_counts() -> None:
         ("arn:aws:iam::123456789012:role/service-role/lambda-*", False),
         ("arn:aws:iam::123456789012:role/app", False),
         ("arn:aws:iam::123456789012:user/*", False),
-        ("arn:aws:iam::123456789012:role/?*", False),
+        ("arn:aws:iam::123456789012:role/?*", True),  # role names are never empty
+        ("arn:aws:iam::123456789012:role/app-?", False),
         ("arn:aws:s3:::*", False),
         ("arn:aws:iam::123456789012:Role/*", False),
     ],
