@@ -409,14 +409,19 @@ class KeyPresence:
 
 # The first entry whose `keys` matches decides. Tag keys narrow: only tagged resources (or
 # requests that set the tag) pass, and a tag value may be empty, so only `*` covers every value.
-# An organisation id is `o-` and 10 to 32 characters; every principal of every organisation has
-# one, so its presence narrows nothing. For every other key the conservative answer: its values
-# are taken to be non-empty, and presence is taken not to narrow (a finding stays a finding).
+# An organisation id is `o-` and 10 to 32 characters, an account id 12 digits, a principal or
+# source ARN an ARN (of the partition's principals); every principal has them, so their
+# presence narrows nothing. For every other key the conservative answer: its values are taken
+# to be non-empty, and presence is taken not to narrow (a finding stays a finding).
 KEY_PRESENCE: tuple[KeyPresence, ...] = (
     KeyPresence("aws:resourcetag/?*", "*", narrows=True),
     KeyPresence("aws:requesttag/?*", "*", narrows=True),
     KeyPresence("?*:resourcetag/?*", "*", narrows=True),
     KeyPresence("aws:principalorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:principalaccount", "????????????", narrows=False),
+    KeyPresence("aws:sourceaccount", "????????????", narrows=False),
+    KeyPresence("aws:principalarn", "arn:aws:?*:*:*:?*", narrows=False),
+    KeyPresence("aws:sourcearn", "arn:aws:?*:*:*:?*", narrows=False),
     KeyPresence("*", "?*", narrows=False),
 )
 
