@@ -94,25 +94,17 @@ def _literal(text: str) -> Glob:
 
 def normalise(units: Iterable[str]) -> Glob:
     """A Glob from units, each wildcard run rewritten as its `?`s followed by at most one `*`."""
-    result: list[str] = []
-    ones = 0
-    star = False
-    for unit in units:
-        if unit == ANY:
-            star = True
-        elif unit == ONE:
-            ones += 1
-        else:
-            if ones or star:
-                result.extend([ONE] * ones + [ANY] * star)
-                ones, star = 0, False
-            result.append(unit)
-    result.extend([ONE] * ones + [ANY] * star)
-    return Glob(tuple(result))
+    return Glob(tuple(unit for token in _group(units) for unit in _token_units(token)))
 
 
-@lru_cache(maxsize=16384)
-def _tokens(units: tuple[str, ...]) -> tuple[_Token, ...]:
+def _token_units(token: _Token) -> tuple[str, ...]:
+    if isinstance(token, str):
+        return (token,)
+    return (ONE,) * token.ones + (ANY,) * token.star
+
+
+def _group(units: Iterable[str]) -> tuple[_Token, ...]:
+    """Units as tokens: each run of wildcards becomes one `_Run`."""
     tokens: list[_Token] = []
     ones = 0
     star = False
@@ -128,6 +120,11 @@ def _tokens(units: tuple[str, ...]) -> tuple[_Token, ...]:
             if unit:
                 tokens.append(unit)
     return tuple(tokens)
+
+
+@lru_cache(maxsize=16384)
+def _tokens(units: tuple[str, ...]) -> tuple[_Token, ...]:
+    return _group(units)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,28 @@ _HOLDERS: Mapping[str, tuple[str, Mapping[str, Any], Mapping[str, bool]]] = {
 }
 
 
+VERSION = "2012-10-17"
+
+
+def allow(action: str, resource: str, condition: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A one-statement identity policy."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
+    if condition is not None:
+        statement["Condition"] = condition
+    return {"Version": VERSION, "Statement": [statement]}
+
+
+def trust(condition: Mapping[str, Any]) -> dict[str, Any]:
+    """A trust policy letting any AWS principal assume the role, under `condition`."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "sts:AssumeRole",
+        "Condition": condition,
+    }
+    return {"Version": VERSION, "Statement": [statement]}
+
+
 @dataclass(frozen=True)
 class PolicyResource:
     """One resource of the plan: `aws_iam_policy.<name>` holding `document`."""

@@ -19,32 +19,14 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.adversarial.iam_policy_plans import PROFILES, PolicyResource, write_plan
+from tests.adversarial.iam_policy_plans import PROFILES, PolicyResource, allow, trust, write_plan
 
 HANG_GUARD_SECONDS = 120
-VERSION = "2012-10-17"
 ORG_ID_LENGTH = 200_000
 
 
-def allow(action: str, resource: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
-    if condition is not None:
-        statement["Condition"] = condition
-    return {"Version": VERSION, "Statement": [statement]}
-
-
-def trust(org_ids: list[str]) -> dict[str, Any]:
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringLike": {"aws:PrincipalOrgID": org_ids}},
-            }
-        ],
-    }
+def org_trust(org_ids: list[str]) -> dict[str, Any]:
+    return trust({"StringLike": {"aws:PrincipalOrgID": org_ids}})
 
 
 def run(plan: Path, profile: str, *extra: str) -> tuple[int, list[dict[str, Any]]]:
@@ -101,8 +83,8 @@ def test_a_forty_star_condition_value(tmp_path: Path, profile: str) -> None:
 def test_a_200000_character_organisation_id(tmp_path: Path, profile: str) -> None:
     long_near_miss = "o-" + "*" * (ORG_ID_LENGTH - 3) + "x"
     resources = [
-        PolicyResource("pass_long_org_pattern", trust([long_near_miss]), "aws_iam_role"),
-        PolicyResource("fail_any_org", trust([long_near_miss, "?*"]), "aws_iam_role"),
+        PolicyResource("pass_long_org_pattern", org_trust([long_near_miss]), "aws_iam_role"),
+        PolicyResource("fail_any_org", org_trust([long_near_miss, "?*"]), "aws_iam_role"),
     ]
     code, findings = run(write_plan(tmp_path, resources), profile)
     assert code == 1

@@ -14,17 +14,15 @@ from typing import Any
 
 import pytest
 
-from tests.adversarial.iam_policy_plans import PROFILES, PolicyResource, check, write_plan
-
-VERSION = "2012-10-17"
-
-
-def allow(action: str, resource: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
-    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
-    if condition is not None:
-        statement["Condition"] = condition
-    return {"Version": VERSION, "Statement": [statement]}
-
+from tests.adversarial.iam_policy_plans import (
+    PROFILES,
+    VERSION,
+    PolicyResource,
+    allow,
+    check,
+    trust,
+    write_plan,
+)
 
 PASS_ROLE_RESOURCES = {
     "fail_any_account_role_q_star": "arn:aws:iam::*:role/?*",
@@ -122,20 +120,6 @@ def test_pass_role_to_any_service_is_not_limited(tmp_path: Path, profile: str) -
     assert outcome.severities("TFG-IAM-014") == {
         "aws_iam_policy.fail_any_service": "high",
         "aws_iam_policy.pass_lambda_only": "low",
-    }
-
-
-def trust(condition: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": "sts:AssumeRole",
-                "Condition": condition,
-            }
-        ],
     }
 
 
