@@ -25,6 +25,7 @@ matched only by the same unit or absorbed by a run with a `*`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ __all__ = [
     "ONE",
     "Glob",
     "address_matches",
+    "concatenate",
     "covers",
     "glob",
     "glob_covers",
@@ -63,17 +65,12 @@ _Token = str | _Run
 
 @dataclass(frozen=True, slots=True)
 class Glob:
-    """A glob as units, with each wildcard run in the normal form `?`...`?` then one `*`."""
+    """A glob as units, with each wildcard run in the normal form `?`...`?` then one `*`, and
+    as tokens: each literal unit, and one `_Run` for each run of wildcards."""
 
     units: tuple[str, ...]
-
-    @property
-    def tokens(self) -> tuple[_Token, ...]:
-        return _tokens(self.units)
-
-    @property
-    def literal_units(self) -> int:
-        return sum(1 for unit in self.units if unit not in (ANY, ONE))
+    tokens: tuple[_Token, ...]
+    literal_units: int
 
 
 def _fold(char: str) -> str:
@@ -81,50 +78,107 @@ def _fold(char: str) -> str:
     return lower if len(lower) == 1 else char
 
 
-@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    return text.lower() if text.isascii() else "".join(map(_fold, text))
+
+
+# Parsed globs are cached only up to this length: a glob holds a pointer per character, so a
+# cache of long ones would hold several times the plan's own size.
+_CACHED_LENGTH = 4096
+
+# One character class, repeated: each match ends at the first character outside the class and
+# the search resumes after it, so every character is examined at most twice (no backtracking).
+_WILDCARD_RUN = re.compile(r"[*?]+")
+
+
 def glob(text: str, fold_case: bool = False) -> Glob:
     """Parse `*`/`?` glob text; with `fold_case`, literal characters compare case-insensitively."""
-    units = (ANY if c == "*" else ONE if c == "?" else _fold(c) if fold_case else c for c in text)
-    return normalise(units)
+    if len(text) > _CACHED_LENGTH:
+        return _parse(text, fold_case)
+    return _parse_cached(text, fold_case)
+
+
+def _parse(text: str, fold_case: bool) -> Glob:
+    if fold_case:
+        text = _folded(text)
+    builder = _Builder()
+    position = 0
+    for match in _WILDCARD_RUN.finditer(text):
+        builder.literal(text[position : match.start()])
+        run = match.group()
+        builder.run(run.count("?"), "*" in run)
+        position = match.end()
+    builder.literal(text[position:])
+    return builder.glob()
+
+
+_parse_cached = lru_cache(maxsize=16384)(_parse)
+
+
+class _Builder:
+    """Collects literal text, opaque units and wildcard runs into a normalised Glob; literal
+    text is added a whole string at a time, so building is linear and mostly done in C."""
+
+    def __init__(self) -> None:
+        self.units: list[str] = []
+        self.tokens: list[_Token] = []
+        self.literals = 0
+        self.ones = 0
+        self.star = False
+
+    def _close_run(self) -> None:
+        if self.ones or self.star:
+            self.units.extend([ONE] * self.ones + [ANY] * self.star)
+            self.tokens.append(_Run(self.ones, self.star))
+            self.ones, self.star = 0, False
+
+    def literal(self, text: str | tuple[str, ...]) -> None:
+        if text:
+            self._close_run()
+            self.units.extend(text)
+            self.tokens.extend(text)
+            self.literals += len(text)
+
+    def run(self, ones: int, star: bool) -> None:
+        self.ones += ones
+        self.star = self.star or star
+
+    def glob(self) -> Glob:
+        self._close_run()
+        return Glob(tuple(self.units), tuple(self.tokens), self.literals)
 
 
 def _literal(text: str) -> Glob:
-    return Glob(tuple(text))
+    units = tuple(text)
+    return Glob(units, units, len(units))
 
 
 def normalise(units: Iterable[str]) -> Glob:
-    """A Glob from units, each wildcard run rewritten as its `?`s followed by at most one `*`."""
-    return Glob(tuple(unit for token in _group(units) for unit in _token_units(token)))
-
-
-def _token_units(token: _Token) -> tuple[str, ...]:
-    if isinstance(token, str):
-        return (token,)
-    return (ONE,) * token.ones + (ANY,) * token.star
-
-
-def _group(units: Iterable[str]) -> tuple[_Token, ...]:
-    """Units as tokens: each run of wildcards becomes one `_Run`."""
-    tokens: list[_Token] = []
-    ones = 0
-    star = False
-    for unit in (*units, ""):
+    """A Glob from units (literal characters, opaque units, `ANY`, `ONE`)."""
+    builder = _Builder()
+    for unit in units:
         if unit == ANY:
-            star = True
+            builder.run(0, True)
         elif unit == ONE:
-            ones += 1
+            builder.run(1, False)
         else:
-            if ones or star:
-                tokens.append(_Run(ones, star))
-                ones, star = 0, False
-            if unit:
-                tokens.append(unit)
-    return tuple(tokens)
+            builder.literal((unit,))
+    return builder.glob()
 
 
-@lru_cache(maxsize=16384)
-def _tokens(units: tuple[str, ...]) -> tuple[_Token, ...]:
-    return _group(units)
+def concatenate(parts: Iterable[Glob | str]) -> Glob:
+    """Globs and single opaque units one after the other, as one normalised Glob."""
+    builder = _Builder()
+    for part in parts:
+        if isinstance(part, str):
+            builder.literal((part,))
+            continue
+        for token in part.tokens:
+            if isinstance(token, _Run):
+                builder.run(token.ones, token.star)
+            else:
+                builder.literal((token,))
+    return builder.glob()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +197,11 @@ class _Inner:
     every: int  # every position 0..n
 
 
-@lru_cache(maxsize=4096)
 def _inner(units: tuple[str, ...]) -> _Inner:
+    return _describe(units) if len(units) > _CACHED_LENGTH else _describe_cached(units)
+
+
+def _describe(units: tuple[str, ...]) -> _Inner:
     least = [0]
     first = [0]
     fixed = bytearray(len(units) // 8 + 1)
@@ -161,6 +218,9 @@ def _inner(units: tuple[str, ...]) -> _Inner:
         fixed=int.from_bytes(fixed, "little"),
         every=(1 << (len(units) + 1)) - 1,
     )
+
+
+_describe_cached = lru_cache(maxsize=4096)(_describe)
 
 
 def _masks(inner: _Inner, wanted: set[str]) -> dict[str, int]:
@@ -215,10 +275,6 @@ def _simulate(tokens: Sequence[_Token], inner: _Inner) -> bool:
         if not reached:
             return False
     return bool(reached >> end & 1)
-
-
-def _folded(text: str) -> str:
-    return text.lower() if text.isascii() else "".join(map(_fold, text))
 
 
 @lru_cache(maxsize=65536)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from tfgate.globs import ANY, ONE, Glob, glob, glob_covers, glob_matches, normalise
+from tfgate.globs import Glob, concatenate, glob, glob_covers, glob_matches
 from tfgate.globs import covers as glob_covers_units
 from tfgate.iam.actions import action_info, all_actions, expand, pattern_matches, service_actions
 from tfgate.iam.policy import Condition, Policy, Statement
@@ -136,31 +136,37 @@ _DEFAULT_REGION = "us-east-1"
 # Past this many (token, unit) pairs a comparison of two plan-supplied patterns is not run and
 # `covers` answers False ("not proven"). Every question of the form "is this pattern star?"
 # compares against a short witness and stays far below it.
-_COMPARISON_LIMIT = 1 << 22
+_COMPARISON_LIMIT = 1 << 26
 
 
-def _units(text: str) -> list[str]:
-    return [ANY if c == "*" else ONE if c == "?" else c for c in text]
-
-
-@lru_cache(maxsize=65536)
 def _resource_glob(pattern: str, variables: bool) -> Glob:
     if not (variables and "${" in pattern):
         return glob(pattern)
+    if len(pattern) > _CACHED_LENGTH:
+        return _with_variables(pattern)
+    return _with_variables_cached(pattern)
+
+
+def _with_variables(pattern: str) -> Glob:
     # A scan with str.find, not a regular expression: `${${${...` without a closing brace would
     # make a regex retry from every `${` (quadratic); here each character is looked at once.
-    units: list[str] = []
+    parts: list[Glob | str] = []
     position = 0
     while (start := pattern.find("${", position)) >= 0:
         close = pattern.find("}", start + 2)
         if close < 0:
             break
-        units.extend(_units(pattern[position:start]))
+        parts.append(glob(pattern[position:start]))
         name = pattern[start + 2 : close].strip()
-        units.append(_SPECIAL_VARIABLES.get(name) or "${" + name.lower() + "}")
+        # `${*}` is a literal `*`: a one-character unit, never parsed as a wildcard.
+        parts.append(_SPECIAL_VARIABLES.get(name) or "${" + name.lower() + "}")
         position = close + 1
-    units.extend(_units(pattern[position:]))
-    return normalise(units)
+    parts.append(glob(pattern[position:]))
+    return concatenate(parts)
+
+
+_CACHED_LENGTH = 4096  # as in tfgate.globs: longer patterns are parsed per call
+_with_variables_cached = lru_cache(maxsize=16384)(_with_variables)
 
 
 @lru_cache(maxsize=65536)
@@ -173,13 +179,22 @@ def covers(outer: str, inner: str, variables: bool = True) -> bool:
     """
     if outer == inner:
         return True
-    outer_glob = _resource_glob(outer, variables)
-    inner_glob = _resource_glob(inner, variables)
-    if outer_glob.literal_units > inner_glob.literal_units:
+    if "${" not in outer and "${" not in inner:
+        # Without variables every character that is not a wildcard is one literal unit, so the
+        # cheap bounds below are exact lower bounds, taken before anything is parsed.
+        outer_literals = len(outer) - outer.count("*") - outer.count("?")
+        inner_literals = len(inner) - inner.count("*") - inner.count("?")
+        if outer_literals > inner_literals or outer_literals * inner_literals > _COMPARISON_LIMIT:
+            return False
+    return _covers(_resource_glob(outer, variables), _resource_glob(inner, variables))
+
+
+def _covers(outer: Glob, inner: Glob) -> bool:
+    if outer.literal_units > inner.literal_units:
         return False
-    if len(outer_glob.tokens) * len(inner_glob.units) > _COMPARISON_LIMIT:
+    if len(outer.tokens) * len(inner.units) > _COMPARISON_LIMIT:
         return False
-    return glob_covers_units(outer_glob, inner_glob)
+    return glob_covers_units(outer, inner)
 
 
 def _instantiate(segment: str) -> str:
@@ -262,8 +277,9 @@ def is_star_resource(
     count = head.count(":")
     if count > colons or (count == colons and not tail.startswith(head.rpartition(":")[2])):
         return False  # the literal head leads into no witness (the cheap answer for most ARNs)
+    parsed = _resource_glob(pattern, variables)
     return any(
-        covers(pattern, witness, variables)
+        _covers(parsed, glob(witness))
         for witness in _witnesses(pattern, resource_type)
         if witness.startswith(head)
     )
