@@ -16,7 +16,8 @@ literal (`[` and `]` included). A run of consecutive wildcards means only "at le
 `*`, exactly) k characters", so `*?`, `?*` and `*?*` are the same glob.
 
 `covers(outer, inner)` decides language inclusion: whether `outer` matches every string `inner`
-matches. It is exact for globs over an open alphabet: `outer`'s literal characters each match
+matches. It is exact for globs over an open alphabet (tests/fuzz/test_matcher.py holds it to a
+brute-force decision procedure): `outer`'s literal characters each match
 one literal character of `inner`, and each wildcard run of `outer` absorbs a stretch of `inner`
 that is always long enough (and, for a run without `*`, always exactly that long). Units that
 are not single characters (an opaque `${aws:username}` of a resource pattern, say) can be

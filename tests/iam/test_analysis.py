@@ -12,6 +12,7 @@ from tfgate.iam.analysis import (
     allowed,
     allowed_anywhere,
     covers,
+    covers_every_action,
     foreign_account_principals,
     github_audience_pinned,
     github_operator_misuse,
@@ -19,6 +20,7 @@ from tfgate.iam.analysis import (
     is_full_admin,
     is_public_principal,
     is_star_resource,
+    key_presence,
     limiting_conditions,
     privilege_escalation_paths,
     service_wildcards,
@@ -575,3 +577,58 @@ def test_escalation_boundary_condition_and_denies() -> None:
     assert "UpdateAndInvokeLambdaFunction" not in method_names(
         policy(allow("lambda:*"), deny("lambda:InvokeFunction"))
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "service", "every"),
+    [
+        ("*", None, True),
+        ("*:*", None, True),
+        ("*?", None, True),
+        ("?*:*", None, True),
+        ("*:?*", None, True),
+        ("**", None, True),
+        ("????*", None, False),  # a name of three characters is not matched
+        ("iam:*", None, False),
+        ("iam:*", "iam", True),
+        ("IAM:?*", "iam", True),
+        ("i?m:*", "iam", True),
+        ("iam:??*", "iam", False),
+        ("iam:Pass?ole", "iam", False),
+    ],
+)
+def test_covers_every_action(pattern: str, service: str | None, every: bool) -> None:
+    assert covers_every_action(pattern, service) is every
+
+
+@pytest.mark.parametrize(
+    ("key", "every_value", "narrows"),
+    [
+        ("aws:resourcetag/team", "*", True),
+        ("aws:requesttag/team", "*", True),
+        ("s3:resourcetag/team", "*", True),
+        ("aws:principalorgid", "o-??????????*", False),
+        ("aws:principalaccount", "????????????", False),
+        ("aws:principalarn", "arn:aws:?*:*:*:?*", False),
+        ("iam:passedtoservice", "?*", False),
+        ("aws:resourcetag/", "?*", False),  # no tag named: not a tag key
+    ],
+)
+def test_key_presence_table(key: str, every_value: str, narrows: bool) -> None:
+    entry = key_presence(key)
+    assert (entry.every_value, entry.narrows) == (every_value, narrows)
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "expected"),
+    [
+        ("arn:aws:iam::*:role/*?", "arn:aws:iam::*:role/?*", True),
+        ("arn:aws:iam::*:role/?*", "arn:aws:iam::*:role/*", False),  # role/ with no name
+        ("arn:aws:iam::*:user/*", "arn:aws:iam::*:user/${aws:username}", True),
+        ("arn:aws:iam::*:user/?*", "arn:aws:iam::*:user/${aws:username}", False),
+        ("arn:aws:s3:::${*}", "arn:aws:s3:::*", False),  # `${*}` is a literal asterisk
+        ("arn:aws:s3:::*", "arn:aws:s3:::${*}", True),
+    ],
+)
+def test_covers_is_glob_against_glob(outer: str, inner: str, expected: bool) -> None:
+    assert covers(outer, inner) is expected
