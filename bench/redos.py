@@ -42,6 +42,7 @@ STARS_COLON_X = "*" * 9 + ":x"
 FORTY_STARS = "*" * 40 + "x"
 LONG_ORG_ID = "o-" + "*" * (200_000 - 3) + "x"
 WAIVER_GLOB = "aws_iam_policy." + "*" * 40 + "x"
+NOT_ACTION_STATEMENT = {"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}
 RULE_ACTIONS = ("iam:PassRole", "iam:CreateAccessKey", "sts:AssumeRole", "ec2:RunInstances")
 
 
@@ -151,6 +152,10 @@ def cli_plans(directory: Path) -> list[tuple[str, Path, list[str]]]:
     def plan(name: str, resources: list[PolicyResource], extra: list[str] | None = None) -> None:
         plans.append((name, write_plan(directory / name, resources), extra or []))
 
+    # Controls: the same CLI on ordinary documents, for start-up and reading the catalogue.
+    plan("control: iam:PassRole on *", [PolicyResource("plain", allow("iam:PassRole", "*"))])
+    not_action = {"Version": "2012-10-17", "Statement": [dict(NOT_ACTION_STATEMENT)]}
+    plan("control: NotAction (reads every service)", [PolicyResource("wide", not_action)])
     plan("action iam:************q", [PolicyResource("stars_q", allow(MANY_STARS_Q, "*"))])
     plan("action *********:x", [PolicyResource("stars_x", allow(STARS_COLON_X, "*"))])
     forty = allow("iam:PassRole", "*", {"StringLike": {"iam:PassedToService": FORTY_STARS}})
