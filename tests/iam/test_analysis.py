@@ -609,6 +609,7 @@ def test_covers_every_action(pattern: str, service: str | None, every: bool) -> 
         ("s3:resourcetag/team", "*", True),
         ("aws:principalorgid", "o-??????????*", False),
         ("aws:principalaccount", "????????????", False),
+        ("aws:principalorgpaths", "o-??????????*/r-????*/*", False),
         ("aws:principalarn", "arn:aws:?*:*:*:?*", False),
         ("iam:passedtoservice", "?*", False),
         ("aws:resourcetag/", "?*", False),  # no tag named: not a tag key
@@ -632,3 +633,21 @@ def test_key_presence_table(key: str, every_value: str, narrows: bool) -> None:
 )
 def test_covers_is_glob_against_glob(outer: str, inner: str, expected: bool) -> None:
     assert covers(outer, inner) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "limits"),
+    [
+        ("o-*", False),
+        ("o-*/r-*/*", False),
+        ("*", False),
+        ("o-a1b2c3d4e5/*", True),
+        ("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*", True),
+    ],
+)
+def test_an_organisation_path_that_admits_every_organisation_does_not_limit(
+    value: str, limits: bool
+) -> None:
+    condition = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": value}}
+    document = policy(allow("s3:GetObject", "*", Condition=condition))
+    assert bool(limiting_conditions(document.statements[0])) is limits

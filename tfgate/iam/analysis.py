@@ -425,15 +425,21 @@ class KeyPresence:
 
 # The first entry whose `keys` matches decides. Tag keys narrow: only tagged resources (or
 # requests that set the tag) pass, and a tag value may be empty, so only `*` covers every value.
-# An organisation id is `o-` and 10 to 32 characters, an account id 12 digits, a principal or
-# source ARN an ARN (of the partition's principals); every principal has them, so their
-# presence narrows nothing. For every other key the conservative answer: its values are taken
+# An organisation id is `o-` and 10 to 32 characters, an organisation path starts with the
+# organisation and its root (`o-.../r-.../`), an account id is 12 digits, a principal or source
+# ARN an ARN (of the partition's principals); every principal has them, so their presence
+# narrows nothing. For every other key the conservative answer: its values are taken
 # to be non-empty, and presence is taken not to narrow (a finding stays a finding).
 KEY_PRESENCE: tuple[KeyPresence, ...] = (
     KeyPresence("aws:resourcetag/?*", "*", narrows=True),
     KeyPresence("aws:requesttag/?*", "*", narrows=True),
     KeyPresence("?*:resourcetag/?*", "*", narrows=True),
     KeyPresence("aws:principalorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:resourceorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:sourceorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:principalorgpaths", "o-??????????*/r-????*/*", narrows=False),
+    KeyPresence("aws:resourceorgpaths", "o-??????????*/r-????*/*", narrows=False),
+    KeyPresence("aws:sourceorgpaths", "o-??????????*/r-????*/*", narrows=False),
     KeyPresence("aws:principalaccount", "????????????", narrows=False),
     KeyPresence("aws:sourceaccount", "????????????", narrows=False),
     KeyPresence("aws:principalarn", "arn:aws:?*:*:*:?*", narrows=False),
