@@ -133,7 +133,21 @@ def attach_locations(
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"tfgate: error: {message}", err=True)
+    from tfgate.redact import outgoing
+
+    typer.echo(f"tfgate: error: {outgoing(message)}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _debug_fail(error: BaseException) -> NoReturn:
+    """`--debug`: the traceback, each line through the same redaction as every other output."""
+    import traceback
+
+    from tfgate.redact import outgoing
+
+    for chunk in traceback.format_exception(error):
+        for line in chunk.splitlines():
+            typer.echo(outgoing(line), err=True)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -145,11 +159,11 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         raise
     except TfgateError as error:
         if debug:
-            raise
+            _debug_fail(error)
         _fail(str(error))
     except Exception as error:
         if debug:
-            raise
+            _debug_fail(error)
         _fail(f"internal error ({type(error).__name__}); run again with --debug for details")
     except KeyboardInterrupt:
         _fail("interrupted before the judgement was complete")
@@ -331,6 +345,7 @@ def judge_plans(
     from tfgate.engine import judge, merge
     from tfgate.errors import ConfigError, ProfileError
     from tfgate.profiles import load_profile
+    from tfgate.redact import Redactor
     from tfgate.selection import find_config, load_config, select
     from tfgate.waivers import load_waivers
 
@@ -382,7 +397,7 @@ def judge_plans(
         )
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
-        reports.append(report)
+        reports.append(Redactor.for_plan(plan).report(report))
     return merge(reports)
 
 

@@ -18,11 +18,12 @@ from tfgate.errors import ProfileError
 from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
 from tfgate.profiles import Profile, RuleSetting
-from tfgate.redact import Redactor
+from tfgate.redact import Redactor, TextKind
 from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
 from tfgate.selection import caller_accounts
+from tfgate.sensitive import SensitiveAttributes, value_free
 from tfgate.waivers import Waiver, apply_waivers
 
 _GONE = frozenset({DELETE, FORGET})
@@ -136,9 +137,14 @@ def evaluate(
         if resource.mode != "managed":
             continue
         address = resource.address
+        sensitive = SensitiveAttributes.of(resource)
         for rule, runs in by_rule_type.get(resource.type, ()):
             for params, group in runs:
                 for hit, status in _classify_safely(rule, resource, ctx, params):
+                    if sensitive is not None:
+                        attribute = sensitive.source(hit)
+                        if attribute is not None:
+                            hit = value_free(hit, attribute, rule.title)
                     key = (address, rule.id, hit.key, status.value)
                     blocking = status is Status.ERROR or any(
                         _blocks(profile, setting, status) for profile, setting in group
@@ -230,15 +236,15 @@ def _finding(
     return Finding(
         rule=rule.id,
         title=rule.title,
-        address=redactor.plain_text(address),
+        address=redactor.outgoing(address, TextKind.NAME),
         status=status,
         severity=severity,
         enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
-        message=redactor.plain_text(hit.message),
-        fix=redactor.text(_fix(rule)),
+        message=redactor.outgoing(hit.message),
+        fix=redactor.outgoing(_fix(rule)),
         controls=rule.controls,
         blocking=blocking,
-        key=redactor.plain_text(hit.key),
+        key=redactor.outgoing(hit.key),
         plan=source,
     )
 
