@@ -33,7 +33,8 @@ def resource_change(
     """One entry of `resource_changes`, as Terraform writes it."""
     address = f"{resource_type}.{name}"
     if index is not None:
-        address += f"[{json.dumps(index)}]"
+        # as a crafted plan may hold it: the key's characters unescaped
+        address += f'["{index}"]' if isinstance(index, str) else f"[{index}]"
     entry: dict[str, Any] = {
         "address": address,
         "mode": "managed",
