@@ -382,12 +382,14 @@ def judge_plans(
                 f"the applied profiles ({names}) enable no rule, so nothing would be judged; "
                 "set at least one rule to block or warn"
             )
+        redactor = Redactor.for_plan(plan)
         report = judge(
             plan,
             profiles,
             waivers=loaded_waivers,
             today=today or datetime.date.today(),
             accounts=selection.accounts.ids,
+            redactor=redactor,
         )
         report = dataclasses.replace(
             report,
@@ -397,7 +399,7 @@ def judge_plans(
         )
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
-        reports.append(Redactor.for_plan(plan).report(report))
+        reports.append(redactor.report(report))  # every field, as it may leave tfgate
     return merge(reports)
 
 

@@ -93,8 +93,11 @@ def evaluate(
     rules: Iterable[Rule] = RULES,
     *,
     accounts: Sequence[str] = (),
+    redactor: Redactor | None = None,
 ) -> Report:
-    """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it."""
+    """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it.
+
+    `redactor` is `Redactor.for_plan(plan)`, when the caller already has it."""
     if not profiles:
         raise ProfileError("no profile applies to this plan")
     ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
@@ -130,17 +133,20 @@ def evaluate(
         for resource_type in rule.resource_types:
             by_rule_type[resource_type].append((rule, runs))
     # Findings are redacted as they are made, but told apart and ordered by what the rules said.
-    redactor = Redactor.for_plan(plan)
+    redactor = redactor or Redactor.for_plan(plan)
     # Resource by resource, every rule in turn: the rules on one resource share what they
     # compute about it (a parsed policy document is parsed once, not once per rule).
     for resource in plan.resources:
         if resource.mode != "managed":
             continue
         address = resource.address
-        sensitive = SensitiveAttributes.of(resource)
+        sensitive: SensitiveAttributes | None = None
+        looked = False  # for sensitive attributes: only resources with findings pay for it
         for rule, runs in by_rule_type.get(resource.type, ()):
             for params, group in runs:
                 for hit, status in _classify_safely(rule, resource, ctx, params):
+                    if not looked:
+                        sensitive, looked = SensitiveAttributes.of(resource), True
                     if sensitive is not None:
                         attribute = sensitive.source(hit)
                         if attribute is not None:
@@ -181,10 +187,11 @@ def judge(
     today: datetime.date,
     accounts: Sequence[str] = (),
     rules: Iterable[Rule] = RULES,
+    redactor: Redactor | None = None,
 ) -> Report:
     """The whole judgement of one plan: rules, then waivers, then the control summary."""
     rules = tuple(rules)
-    report = evaluate(plan, profiles, rules, accounts=accounts)
+    report = evaluate(plan, profiles, rules, accounts=accounts, redactor=redactor)
     caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
     if waivers:
         report, _ = apply_waivers(

@@ -65,8 +65,9 @@ CREDENTIAL_PATTERNS = (
 )
 
 # The password of a connection URL (`postgres://user:password@host`): the user stays, the
-# password up to the last `@` before the host is masked. `[^\s/]*` backtracks only to that `@`.
-_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@]{0,256}:)[^\s/]*@")
+# password up to the last `@` before the host is masked. Every repetition is bounded, so a text
+# of many `x://u:` costs at most 1,024 characters of scanning each.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}://[^\s:/@]{0,256}:)[^\s/]{0,1024}@")
 
 # What Terraform prints as an address: `module.a["k"].data.aws_x.b[0]`. Instance keys are
 # bounded, so an unterminated quote costs at most 512 characters per candidate.
@@ -229,30 +230,22 @@ class Redactor:
     def outgoing(self, value: str, kind: TextKind = TextKind.VALUE) -> str:
         """What of `value` may leave tfgate, as a field of kind `kind` (see the module doc)."""
         cached = self._done.get((value, kind))
-        if cached is not None:
-            return cached
-        result = value
-        if kind is TextKind.VALUE:
-            for secret in self._present(result) if self.secrets else ():
-                if secret in result:
-                    result = self._replace(result, secret)
-        if kind is not TextKind.NAME:
-            result = _masked(result, self._protected)
-        result = inert(result)
-        self._done[(value, kind)] = result
-        return result
+        if cached is None:
+            cached = self._done[(value, kind)] = inert(self._redacted(value, kind))
+        return cached
 
     def text(self, value: str) -> str:
-        """`value` redacted, control characters left as they are (for text that has none)."""
-        result = value
-        for secret in self._present(result) if self.secrets else ():
-            if secret in result:
-                result = self._replace(result, secret)
-        return _masked(result, self._protected)
+        """`value` redacted, control characters left as they are."""
+        return self._redacted(value, TextKind.VALUE)
 
-    def plain_text(self, value: str) -> str:
-        """Text a plan supplies (a rule's message, a key), redacted and made inert."""
-        return self.outgoing(value)
+    def _redacted(self, value: str, kind: TextKind) -> str:
+        if kind is TextKind.NAME:
+            return value
+        if kind is TextKind.VALUE:
+            for secret in self._present(value) if self.secrets else ():
+                if secret in value:
+                    value = self._replace(value, secret)
+        return _masked(value, self._protected)
 
     def report(self, report: Report) -> Report:
         """Every text field of `report` as it may leave tfgate."""

@@ -26,6 +26,9 @@ _SEGMENT = re.compile(r"[^A-Za-z0-9_.@+=-]+")
 _SHORTEST_PIECE = 4
 _SHORTEST_LEAF = 3
 _LEADING_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Keys of a policy document whose values are the grammar's own words (`Allow`, `2012-10-17`),
+# not the author's: a message saying "allows" quotes nothing.
+_VOCABULARY = frozenset({"Version", "Effect"})
 
 
 def _leaves(text: str) -> Iterator[str]:
@@ -41,7 +44,7 @@ def _leaves(text: str) -> Iterator[str]:
         while stack:
             node = stack.pop()
             if isinstance(node, dict):
-                stack.extend(node.values())
+                stack.extend(value for key, value in node.items() if key not in _VOCABULARY)
             elif isinstance(node, list):
                 stack.extend(node)
             elif isinstance(node, str | int | float) and not isinstance(node, bool):
@@ -67,10 +70,14 @@ class SensitiveAttributes:
     pieces of their values (lower case) that no finding may quote."""
 
     pieces: Mapping[str, frozenset[str]]
+    plain: frozenset[str] = frozenset()
+    """The resource's other attributes: a hit keyed by one of them is about it, and what it
+    quotes is what the plan shows in the clear."""
 
     @classmethod
     def of(cls, resource: Resource) -> SensitiveAttributes | None:
         found: dict[str, set[str]] = {}
+        names: set[str] = set()
         if all(view.sensitive in (None, False, {}) for view in (resource.before, resource.after)):
             return None
         for view in (resource.before, resource.after):
@@ -78,6 +85,7 @@ class SensitiveAttributes:
             values = view.values if isinstance(view.values, Mapping) else {}
             if mask is True:
                 mask = {name: True for name in values}
+            names.update(values)
             if not isinstance(mask, Mapping):
                 continue
             for name, part in mask.items():
@@ -88,13 +96,18 @@ class SensitiveAttributes:
                     pieces.update(_pieces(text))
         if not found:
             return None
-        return cls({name: frozenset(pieces) for name, pieces in sorted(found.items())})
+        return cls(
+            {name: frozenset(pieces) for name, pieces in sorted(found.items())},
+            frozenset(names - set(found)),
+        )
 
     def source(self, hit: Hit) -> str | None:
         """The sensitive attribute `hit` derives from, or None when it quotes none of them."""
         leading = _LEADING_NAME.match(hit.key)
         if leading is not None and leading.group() in self.pieces:
             return leading.group()
+        if leading is not None and leading.group() in self.plain:
+            return None
         said = f"{hit.message}\n{hit.key}".lower()
         for name, pieces in self.pieces.items():
             if any(piece in said for piece in pieces):

@@ -10,10 +10,10 @@ from typing import Any
 
 from typer.testing import CliRunner, Result
 
+from tests.rules.iam_plans import PROVIDER, change
 from tfgate.cli import app
 from tfgate.formats import FORMATS
 
-PROVIDER = "registry.terraform.io/hashicorp/aws"
 FORMAT_NAMES = sorted(FORMATS)
 
 runner = CliRunner()
@@ -31,28 +31,14 @@ def resource_change(
     actions: tuple[str, ...] = ("create",),
 ) -> dict[str, Any]:
     """One entry of `resource_changes`, as Terraform writes it."""
-    address = f"{resource_type}.{name}"
+    entry = change(resource_type, name, dict(after), before=before, actions=actions)
+    if after_sensitive is not None:
+        entry["change"]["after_sensitive"] = after_sensitive
+    if before_sensitive is not None:
+        entry["change"]["before_sensitive"] = before_sensitive
     if index is not None:
         # as a crafted plan may hold it: the key's characters unescaped
-        address += f'["{index}"]' if isinstance(index, str) else f"[{index}]"
-    entry: dict[str, Any] = {
-        "address": address,
-        "mode": "managed",
-        "type": resource_type,
-        "name": name,
-        "provider_name": PROVIDER,
-        "change": {
-            "actions": list(actions),
-            "before": before,
-            "after": dict(after),
-            "after_unknown": {},
-            "before_sensitive": before_sensitive
-            if before_sensitive is not None
-            else (False if before is None else {}),
-            "after_sensitive": after_sensitive if after_sensitive is not None else {},
-        },
-    }
-    if index is not None:
+        entry["address"] += f'["{index}"]' if isinstance(index, str) else f"[{index}]"
         entry["index"] = index
     return entry
 

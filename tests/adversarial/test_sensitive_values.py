@@ -100,3 +100,17 @@ def test_the_same_plan_unmarked_still_quotes_the_policy(tmp_path: Path) -> None:
     report = every_format(plan, tmp_path / "out", "--profile", "pci-dss")["json"]
     assert TRUST_SID in report
     assert VENDOR_ACCOUNT in report
+
+
+def test_a_finding_on_another_attribute_keeps_its_words(tmp_path: Path) -> None:
+    """Only the sensitive trust policy is withheld: the inline policy is shown in the clear by
+    the plan, so its findings still name the statement."""
+    plan = write_plan(tmp_path, [role({"assume_role_policy": True})])
+    report = json.loads(every_format(plan, tmp_path / "out", "--profile", "pci-dss")["json"])
+    messages = [finding["message"] for finding in report["findings"]]
+    assert any(
+        message.startswith(f'inline_policy[grant], Sid "{GRANT_SID}"') for message in messages
+    )
+    assert not any("found in inline_policy" in message for message in messages)
+    assert any("found in assume_role_policy" in message for message in messages)
+    assert TRUST_SID not in json.dumps(report)
