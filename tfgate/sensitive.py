@@ -5,8 +5,9 @@ marked sensitive (`after_sensitive: {"assume_role_policy": true}`) must not have
 ARNs, Sids or actions printed one by one. A hit derives from a sensitive attribute when its key
 names that attribute (policy rules key their hits `attribute:statement:...`) or when its message
 or key quotes a piece of the attribute's value: a string of it, a string inside it when it is a
-JSON document, or a segment of such a string (`999988887777` of an ARN). Such a hit is told in
-words that carry no value: the attribute's name (a provider schema name) and the rule's title.
+JSON document, or a segment of such a string (`999988887777` of an ARN) that the plan does not
+show in the clear elsewhere on the resource. Such a hit is told in words that carry no value: the
+attribute's name (a provider schema name) and the rule's title.
 """
 
 from __future__ import annotations
@@ -70,14 +71,10 @@ class SensitiveAttributes:
     pieces of their values (lower case) that no finding may quote."""
 
     pieces: Mapping[str, frozenset[str]]
-    plain: frozenset[str] = frozenset()
-    """The resource's other attributes: a hit keyed by one of them is about it, and what it
-    quotes is what the plan shows in the clear."""
 
     @classmethod
     def of(cls, resource: Resource) -> SensitiveAttributes | None:
         found: dict[str, set[str]] = {}
-        names: set[str] = set()
         if all(view.sensitive in (None, False, {}) for view in (resource.before, resource.after)):
             return None
         for view in (resource.before, resource.after):
@@ -85,7 +82,6 @@ class SensitiveAttributes:
             values = view.values if isinstance(view.values, Mapping) else {}
             if mask is True:
                 mask = {name: True for name in values}
-            names.update(values)
             if not isinstance(mask, Mapping):
                 continue
             for name, part in mask.items():
@@ -96,9 +92,24 @@ class SensitiveAttributes:
                     pieces.update(_pieces(text))
         if not found:
             return None
+        # What the plan shows in the clear on this resource is no secret: a piece found there
+        # too (`role`, the account id an unmarked policy also names) may be quoted.
+        clear = " ".join(
+            orjson.dumps(
+                {k: v for k, v in view.values.items() if k not in found},
+                default=str,
+                option=orjson.OPT_NON_STR_KEYS,
+            )
+            .decode()
+            .lower()
+            for view in (resource.before, resource.after)
+            if isinstance(view.values, Mapping)
+        )
         return cls(
-            {name: frozenset(pieces) for name, pieces in sorted(found.items())},
-            frozenset(names - set(found)),
+            {
+                name: frozenset(piece for piece in pieces if piece not in clear)
+                for name, pieces in sorted(found.items())
+            }
         )
 
     def source(self, hit: Hit) -> str | None:
@@ -106,8 +117,6 @@ class SensitiveAttributes:
         leading = _LEADING_NAME.match(hit.key)
         if leading is not None and leading.group() in self.pieces:
             return leading.group()
-        if leading is not None and leading.group() in self.plain:
-            return None
         said = f"{hit.message}\n{hit.key}".lower()
         for name, pieces in self.pieces.items():
             if any(piece in said for piece in pieces):
