@@ -12,6 +12,10 @@ import json
 import re
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
 from tests.adversarial.outputs import check, policy, resource_change, write_plan
 from tfgate.formats import markdown
 
@@ -130,3 +134,37 @@ def test_the_comment_stays_below_githubs_limit_with_a_note_on_what_was_cut(
     assert result.exit_code == 1, result.output
     assert len(result.stdout) < 65_536 - 5_000
     assert re.search(r"… [0-9]+ more blocking findings not shown", result.stdout)
+
+
+_MARKUP = st.lists(
+    st.sampled_from(
+        [*"@#[]()!*_~`<>&|\\:/. aZ09\n\t", "\u202e", "\u2066", "http", "www", "GH-", "</details>"]
+    ),
+    max_size=40,
+).map("".join)
+_RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_MARKUP_TAGS = re.compile(r"<(?!/?(?:table|thead|tbody|tr|th|td|p)\b)[a-z/]")
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=_MARKUP)
+def test_a_cell_never_holds_markup(text: str) -> None:
+    """Rendered by a CommonMark renderer with GitHub's table and strikethrough extensions, an
+    escaped cell is one cell of plain text; GitHub's own additions (mentions, references,
+    autolinks) are checked on the text."""
+    cell = markdown.escape(text)
+    html = _RENDERER.render(f"| a | b |\n|---|---|\n| {cell} | end |\n")
+    assert not _MARKUP_TAGS.search(html), html
+    assert html.count("<td") == 2, html
+    assert not re.search(r"@[A-Za-z0-9_-]|(?<!&)#[A-Za-z0-9_-]|GH-[0-9]", cell)
+    assert not re.search(r"(?i)(?:https?|www)[:.]", cell)
+    assert "\u202e" not in cell and "\u2066" not in cell
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=_MARKUP)
+def test_inline_code_stays_one_code_span_in_its_cell(text: str) -> None:
+    html = _RENDERER.render(f"| a | b |\n|---|---|\n| {markdown.code(text)} | end |\n")
+    assert html.count("<td") == 2, html
+    assert not re.search(r"<(?!/?(?:table|thead|tbody|tr|th|td|p|code)\b)[a-z/]", html), html
+    assert "\u202e" not in html and "\u2066" not in html

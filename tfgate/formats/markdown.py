@@ -78,7 +78,7 @@ def _capped(text: str) -> str:
 _BREAK = "&#8203;"
 _LINK_TARGET = re.compile(r"\](?=\()")
 _PING = re.compile(r"[@#](?=[A-Za-z0-9_-])|\bGH-(?=[0-9])")
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(:|\.)")
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www)(:|\.)")
 
 
 def _flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
