@@ -148,7 +148,7 @@ def test_a_secret_key_survives_no_boundary_escape(before: str, after: str) -> No
     assert SECRET_KEY not in inert(cleaned)
 
 
-@settings(max_examples=500, deadline=None, derandomize=True)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     text=st.lists(
         st.one_of(
