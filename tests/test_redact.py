@@ -45,6 +45,10 @@ def test_longer_secrets_are_replaced_before_their_prefixes() -> None:
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
         "ghp_" + "a1B2" * 9,
         "xoxb-1234567890-abcdefghij",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBGPgpBody\n-----END PGP PRIVATE KEY BLOCK"
+        "-----",
+        "github_pat_11ABCDEFG0abcdefghijklmnop_" + "Q1w2E3r4T5" * 6,
+        "ZZghp_" + "a1B2" * 9,
     ],
 )
 def test_credential_shapes_are_masked_wherever_they_come_from(planted: str) -> None:
@@ -58,3 +62,10 @@ def test_ordinary_text_is_left_alone() -> None:
         "(iam:* on arn:aws:iam::123456789012:role/*) 3f786850e387550fdab836ed7e6dc881de23001b"
     )
     assert Redactor(()).text(text) == text
+
+
+def test_a_connection_url_keeps_its_user_and_loses_its_password() -> None:
+    assert (
+        Redactor(()).text("postgres://app:s3cr3t-pw@db:5432/x")
+        == f"postgres://app:{MASK}@db:5432/x"
+    )

@@ -133,7 +133,21 @@ def attach_locations(
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"tfgate: error: {message}", err=True)
+    from tfgate.redact import outgoing
+
+    typer.echo(f"tfgate: error: {outgoing(message)}", err=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _debug_fail(error: BaseException) -> NoReturn:
+    """`--debug`: the traceback, each line through the same redaction as every other output."""
+    import traceback
+
+    from tfgate.redact import outgoing
+
+    for chunk in traceback.format_exception(error):
+        for line in chunk.splitlines():
+            typer.echo(outgoing(line), err=True)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -145,11 +159,11 @@ def _guard(debug: bool, action: Callable[[], T]) -> T:
         raise
     except TfgateError as error:
         if debug:
-            raise
+            _debug_fail(error)
         _fail(str(error))
     except Exception as error:
         if debug:
-            raise
+            _debug_fail(error)
         _fail(f"internal error ({type(error).__name__}); run again with --debug for details")
     except KeyboardInterrupt:
         _fail("interrupted before the judgement was complete")
@@ -352,6 +366,7 @@ def judge_plans(
     from tfgate.engine import judge, merge
     from tfgate.errors import ConfigError, ProfileError
     from tfgate.profiles import load_profile
+    from tfgate.redact import Redactor
     from tfgate.selection import load_config, select
     from tfgate.validation import check_config
     from tfgate.waivers import load_waivers
@@ -395,6 +410,7 @@ def judge_plans(
                 f"the applied profiles ({names}) enable no rule, so nothing would be judged; "
                 "set at least one rule to block or warn"
             )
+        redactor = Redactor.for_plan(plan)
         report = judge(
             plan,
             profiles,
@@ -402,6 +418,7 @@ def judge_plans(
             today=today or datetime.date.today(),
             accounts=selection.own_accounts,
             waiver_accounts=selection.waiver_accounts,
+            redactor=redactor,
         )
         report = dataclasses.replace(
             report,
@@ -412,7 +429,7 @@ def judge_plans(
         )
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
-        reports.append(report)
+        reports.append(redactor.report(report))  # every field, as it may leave tfgate
     return merge(reports)
 
 

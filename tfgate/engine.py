@@ -18,11 +18,12 @@ from tfgate.errors import ProfileError
 from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
 from tfgate.profiles import Profile, RuleSetting
-from tfgate.redact import Redactor
+from tfgate.redact import Redactor, TextKind
 from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
 from tfgate.selection import caller_accounts
+from tfgate.sensitive import SensitiveAttributes, value_free
 from tfgate.waivers import Waiver, apply_waivers
 
 _GONE = frozenset({DELETE, FORGET})
@@ -92,8 +93,11 @@ def evaluate(
     rules: Iterable[Rule] = RULES,
     *,
     accounts: Sequence[str] = (),
+    redactor: Redactor | None = None,
 ) -> Report:
-    """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it."""
+    """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it.
+
+    `redactor` is `Redactor.for_plan(plan)`, when the caller already has it."""
     if not profiles:
         raise ProfileError("no profile applies to this plan")
     ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
@@ -129,16 +133,24 @@ def evaluate(
         for resource_type in rule.resource_types:
             by_rule_type[resource_type].append((rule, runs))
     # Findings are redacted as they are made, but told apart and ordered by what the rules said.
-    redactor = Redactor.for_plan(plan)
+    redactor = redactor or Redactor.for_plan(plan)
     # Resource by resource, every rule in turn: the rules on one resource share what they
     # compute about it (a parsed policy document is parsed once, not once per rule).
     for resource in plan.resources:
         if resource.mode != "managed":
             continue
         address = resource.address
+        sensitive: SensitiveAttributes | None = None
+        looked = False  # for sensitive attributes: only resources with findings pay for it
         for rule, runs in by_rule_type.get(resource.type, ()):
             for params, group in runs:
                 for hit, status in _classify_safely(rule, resource, ctx, params):
+                    if not looked:
+                        sensitive, looked = SensitiveAttributes.of(resource), True
+                    if sensitive is not None:
+                        attribute = sensitive.source(hit)
+                        if attribute is not None:
+                            hit = value_free(hit, attribute, rule.title)
                     key = (address, rule.id, hit.key, status.value)
                     blocking = status is Status.ERROR or any(
                         _blocks(profile, setting, status) for profile, setting in group
@@ -176,13 +188,14 @@ def judge(
     accounts: Sequence[str] = (),
     waiver_accounts: Sequence[str] | None = None,
     rules: Iterable[Rule] = RULES,
+    redactor: Redactor | None = None,
 ) -> Report:
     """The whole judgement of one plan: rules, then waivers, then the control summary.
 
     An account-scoped waiver applies when its account is in `waiver_accounts` (default:
     `accounts`)."""
     rules = tuple(rules)
-    report = evaluate(plan, profiles, rules, accounts=accounts)
+    report = evaluate(plan, profiles, rules, accounts=accounts, redactor=redactor)
     caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
     if waivers:
         report, _ = apply_waivers(
@@ -238,15 +251,15 @@ def _finding(
     return Finding(
         rule=rule.id,
         title=rule.title,
-        address=redactor.plain_text(address),
+        address=redactor.outgoing(address, TextKind.NAME),
         status=status,
         severity=severity,
         enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
-        message=redactor.plain_text(hit.message),
-        fix=redactor.text(_fix(rule)),
+        message=redactor.outgoing(hit.message),
+        fix=redactor.outgoing(_fix(rule)),
         controls=rule.controls,
         blocking=blocking,
-        key=redactor.plain_text(hit.key),
+        key=redactor.outgoing(hit.key),
         plan=source,
     )
 

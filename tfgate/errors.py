@@ -6,6 +6,8 @@ quotes a value taken from the input: inputs may hold secrets.
 
 from __future__ import annotations
 
+from tfgate.redact import TextKind, outgoing
+
 
 class TfgateError(Exception):
     """Anything that stops tfgate from judging: the CLI turns it into one line and exit 2."""
@@ -17,10 +19,14 @@ class TfgateError(Exception):
         self.pointer = pointer
 
     def __str__(self) -> str:
-        where = self.source or ""
+        """One line, whatever the file name, pointer or quoted key holds: control characters
+        are escaped and credential shapes masked (see `tfgate.redact.outgoing`)."""
+        where = outgoing(self.source, TextKind.PATH) if self.source else ""
         if self.pointer:
-            where = f"{where} at {self.pointer}" if where else self.pointer
-        return f"{where}: {self.message}" if where else self.message
+            pointer = outgoing(self.pointer)
+            where = f"{where} at {pointer}" if where else pointer
+        message = outgoing(self.message)
+        return f"{where}: {message}" if where else message
 
 
 class PlanError(TfgateError):

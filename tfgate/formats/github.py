@@ -9,11 +9,14 @@ first so they are the ones shown.
 
 from __future__ import annotations
 
+from tfgate.redact import inert
 from tfgate.report import Finding, Report, Status
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """As the Actions toolkit escapes a command's data; any other control character is shown
+    escaped (`\\x1b`), so that none reaches the log raw."""
+    return inert(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

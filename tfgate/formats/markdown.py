@@ -2,9 +2,15 @@
 
 The verdict comes first, then the blocking findings in a table, the other findings and the
 control summary collapsed in `<details>`. The whole text stays within `limit` UTF-8 bytes
-(default 65,536: GitHub's cap on a comment, well under the 1 MiB cap on a step summary); when
-rows must go, the table ends with a line that says how many more there are. Blocking findings
-are kept before other findings, and findings before the per-control table.
+(default 60,000: comfortably below GitHub's cap of 65,536 characters on a comment; a step summary
+may have 1 MiB); when rows must go, the table ends with a line that says how many more there
+are. Blocking findings are kept before other findings, and findings before the per-control
+table. Every cell is capped, so that no single finding can push the others out, and at most
+`_NOTE_LIMIT` notes are shown.
+
+No text from the plan or the configuration renders as markup (`escape`, `code`): HTML,
+emphasis, links, images, code, `@mentions`, `#123` references, autolinks and bidirectional
+controls are all neutralised; text in which nothing could render as markup is left as it is.
 
 A hidden `<!-- tfgate-report -->` marker on the first line lets a workflow find its earlier
 comment and update it instead of adding another.
@@ -12,38 +18,104 @@ comment and update it instead of adding another.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tfgate import __version__
+from tfgate.redact import inert
 from tfgate.report import ControlTally, Finding, Report, Result, Status
 
 MARKER = "<!-- tfgate-report -->"
-COMMENT_LIMIT = 65_536
+COMMENT_LIMIT = 60_000
 SUMMARY_LIMIT = 1_048_576
 _CELL_LIMIT = 300
+_NOTE_LIMIT = 10
 _OUTCOMES = ("passed", "failed", "unknown", "waived", "not evaluated")
 
 
 def escape(text: str) -> str:
-    """Text safe in a table cell: no HTML, no line breaks, no cell separators."""
-    text = " ".join(text.split())
-    if len(text) > _CELL_LIMIT:
-        text = text[: _CELL_LIMIT - 1].rstrip() + "…"
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
+    """Text safe in a table cell: one line of plain text, however it was written.
+
+    No HTML, no cell separators, no emphasis, links, images or code, no `@mention` or `#123`
+    reference that would ping or link, no bidirectional controls; at most `_CELL_LIMIT`
+    characters of the original, cut with an ellipsis.
+    """
+    text = _capped(" ".join(text.split()))
+    text = text.replace("\\", "\\\\")
+    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`")):
         text = text.replace(raw, safe)
+    text = _LINK_TARGET.sub(r"]\\", text)
+    text = _PING.sub(lambda match: match.group() + _BREAK, text)
+    text = _AUTOLINK.sub(lambda match: match.group(1) + _BREAK + match.group(2), text)
+    for delimiter in "*_~":
+        if delimiter in text:
+            text = _without_emphasis(text, delimiter)
     return text
 
 
 def code(text: str) -> str:
     """Inline code safe in a table cell, whatever backticks the text holds."""
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = _capped(" ".join(text.split())).replace("|", "\\|")
     run = 1
     while "`" * run in text:
         run += 1
     fence = "`" * run
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _capped(text: str) -> str:
+    text = inert(text)
+    if len(text) > _CELL_LIMIT:
+        text = text[: _CELL_LIMIT - 1].rstrip() + "…"
+    return text
+
+
+# A zero-width space, as an entity: it breaks a mention, a reference or an autolink without
+# changing what a reader sees.
+_BREAK = "&#8203;"
+_LINK_TARGET = re.compile(r"\](?=\()")
+_PING = re.compile(r"[@#](?=[A-Za-z0-9_-])|\bGH-(?=[0-9])")
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|www)(:|\.)")
+
+
+def _flanking(text: str, start: int, end: int) -> tuple[bool, bool]:
+    """CommonMark's left- and right-flanking tests for the delimiter run `text[start:end]`."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    left = not after.isspace() and (
+        not _punctuation(after) or before.isspace() or _punctuation(before)
+    )
+    right = not before.isspace() and (
+        not _punctuation(before) or after.isspace() or _punctuation(after)
+    )
+    return left, right
+
+
+def _punctuation(character: str) -> bool:
+    return unicodedata.category(character)[0] in "PS"
+
+
+def _without_emphasis(text: str, delimiter: str) -> str:
+    """Every `delimiter` escaped when the text holds a run that could open emphasis and a later
+    one that could close it; left as it is when no emphasis can form (`iam:*` on its own)."""
+    runs = [match.span() for match in re.finditer(re.escape(delimiter) + "+", text)]
+    opened = False
+    for start, end in runs:
+        left, right = _flanking(text, start, end)
+        if delimiter == "_":
+            before = text[start - 1] if start > 0 else " "
+            after = text[end] if end < len(text) else " "
+            left, right = (
+                left and (not right or _punctuation(before)),
+                right and (not left or _punctuation(after)),
+            )
+        if opened and right:
+            return text.replace(delimiter, "\\" + delimiter)
+        opened = opened or left
+    return text
 
 
 def _where(finding: Finding) -> str:
@@ -206,7 +278,12 @@ def render(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
             shown = min(remaining, len(table.rows))
             remaining -= shown
             lines += table.render(shown)
-        lines += [f"> note: {escape(note)}" for note in report.notes]
+        lines += [f"> note: {escape(note)}" for note in report.notes[:_NOTE_LIMIT]]
+        hidden = len(report.notes) - _NOTE_LIMIT
+        if hidden > 0:
+            lines.append(
+                f"> note: … {_plural(hidden, 'more note')} not shown; the JSON report has them all"
+            )
         if report.notes:
             lines.append("")
         lines.append(f"<sub>tfgate {__version__}</sub>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from io import StringIO
 
@@ -118,4 +119,17 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         )
     style = "bold green" if report.result is Result.PASS else "bold red"
     console.print(Text(verdict(report), style=style))
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+    return "".join(no_command(line.rstrip()) + "\n" for line in buffer.getvalue().splitlines())
+
+
+_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+_COMMAND_START = re.compile(r"^((?:\x1b\[[0-9;]*m|\s)*):")
+
+
+def no_command(line: str) -> str:
+    """`line` unable to start a workflow command: CI runners read a line that begins with `::`
+    (after any indentation) as one, and a long finding wraps wherever its words allow. The
+    first colon is shown escaped, as control characters are (`\\x3a:error ...`)."""
+    if not _STYLE.sub("", line).lstrip().startswith("::"):
+        return line
+    return _COMMAND_START.sub(lambda match: match.group(1) + "\\x3a", line, count=1)
