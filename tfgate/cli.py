@@ -102,13 +102,14 @@ def attach_locations(
     *,
     debug: bool = False,
 ) -> Report:
-    """Set each finding's `location` to its resource block's .tf file and line, where found.
+    """Set each finding's `location` to its resource block's .tf file and line, else to the
+    module call or the root module's first file, where found (relative to the repository root).
 
     `report` is the judgement of the one plan read from `plan_name` (`-` for stdin), whose
     module calls have `module_sources`. A failure here never decides the gate: the findings keep
     no location and a note says why.
     """
-    from tfgate.source import SourceMap, source_map_for_plan
+    from tfgate.source import SourceMap, locate_findings, source_map_for_plan
 
     base = repository_root()
     try:
@@ -117,19 +118,13 @@ def attach_locations(
             source_map = SourceMap(root=root, sources=module_sources, base=base)
         else:
             source_map = source_map_for_plan(Path(plan_name), source_dir, base, module_sources)
-        findings = []
-        for finding in report.findings:
-            if finding.location is None:
-                location = source_map.locate(finding.address)
-                if location is not None:
-                    finding = dataclasses.replace(finding, location=location)
-            findings.append(finding)
+        findings = locate_findings(report.findings, source_map)
     except Exception as error:
         if debug:
             raise
         note = f"source locations unavailable ({type(error).__name__})"
         return dataclasses.replace(report, notes=(*report.notes, note))
-    return dataclasses.replace(report, findings=tuple(findings))
+    return dataclasses.replace(report, findings=findings)
 
 
 def _fail(message: str) -> NoReturn:
@@ -383,7 +378,16 @@ def judge_plans(
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
         reports.append(report)
-    return merge(reports)
+    return _with_run_identity(merge(reports), plans, workspace)
+
+
+def _with_run_identity(report: Report, plans: list[str], workspace: str | None) -> Report:
+    """The workspace and repository-relative plan paths that name the run (SARIF category)."""
+    from tfgate.source import plan_location
+
+    base = repository_root()
+    paths = tuple(plan_location(name, base).file for name in plans)
+    return dataclasses.replace(report, workspace=workspace or "", plan_paths=paths)
 
 
 def _relative_location(name: str, base: Path) -> str | None:

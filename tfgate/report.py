@@ -122,6 +122,10 @@ class Report:
     frameworks: tuple[str, ...] = ()
     checks: Mapping[str, int] = field(default_factory=dict)
     """Resources each rule judged on this plan, by rule id."""
+    workspace: str = ""
+    """The Terraform workspace the run was given, if any."""
+    plan_paths: tuple[str, ...] = ()
+    """Each plan's path relative to the repository root, `<stdin>` for standard input."""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
