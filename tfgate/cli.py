@@ -378,10 +378,10 @@ def judge_plans(
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
         reports.append(report)
-    return _with_run_identity(merge(reports), plans, workspace)
+    return with_run_identity(merge(reports), plans, workspace)
 
 
-def _with_run_identity(report: Report, plans: list[str], workspace: str | None) -> Report:
+def with_run_identity(report: Report, plans: list[str], workspace: str | None) -> Report:
     """The workspace and repository-relative plan paths that name the run (SARIF category)."""
     from tfgate.source import plan_location
 

@@ -20,7 +20,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +90,17 @@ def config_files(directory: Path) -> list[Path]:
 
 def block_lines(text: str) -> dict[BlockKey, int]:
     """The first line of each top-level `resource`, `data` and `module` block of one file."""
+    return dict(_block_lines(text))
+
+
+@lru_cache(maxsize=128)
+def _block_lines(text: str) -> tuple[tuple[BlockKey, int], ...]:
+    """Cached: parsing is the dearest step, and several plans often share one module's files."""
     try:
-        return _hcl_block_lines(text)
+        found = _hcl_block_lines(text)
     except Exception:  # python-hcl2 rejects some valid HCL: scan lines instead
-        return _scanned_block_lines(text)
+        found = _scanned_block_lines(text)
+    return tuple(found.items())
 
 
 def _hcl_block_lines(text: str) -> dict[BlockKey, int]:
