@@ -41,7 +41,7 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-FORMAT_NAMES = ("text", "json", "sarif", "markdown", "github", "junit")
+FORMAT_NAMES = ("text", "json", "sarif", "markdown", "github", "junit", "gitlab")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

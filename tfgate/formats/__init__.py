@@ -22,6 +22,6 @@ def _lazy(module: str) -> Renderer:
 
 
 FORMATS: MutableMapping[str, Renderer] = {
-    name: _lazy(name) for name in ("text", "json", "sarif", "markdown", "github", "junit")
+    name: _lazy(name) for name in ("text", "json", "sarif", "markdown", "github", "junit", "gitlab")
 }
 """Every format by its `--format` name."""

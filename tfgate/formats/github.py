@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tfgate.report import Finding, Report, Status
+from tfgate.report import Finding, Report, Status, most_severe_first
 
 MAX_PER_LEVEL = 10
 """GitHub's limit of annotations of one level (error, warning, notice) per step."""
@@ -33,17 +33,6 @@ def _command(finding: Finding) -> str:
     if finding.status is Status.WAIVED:
         return "notice"
     return "error" if finding.blocking else "warning"
-
-
-def _order(finding: Finding) -> tuple[bool, bool, int, str, str, str]:
-    return (
-        finding.status is Status.WAIVED,
-        not finding.blocking,
-        finding.severity.rank,
-        finding.address,
-        finding.rule,
-        finding.key,
-    )
 
 
 def annotation(finding: Finding) -> str:
@@ -74,7 +63,7 @@ def render(report: Report) -> str:
     shown: Counter[str] = Counter()
     lines: list[str] = []
     left_out = 0
-    for finding in sorted(report.findings, key=_order):
+    for finding in sorted(report.findings, key=most_severe_first):
         command = _command(finding)
         # One notice is kept back for the count of what is left out.
         room = MAX_PER_LEVEL - 1 if command == "notice" else MAX_PER_LEVEL

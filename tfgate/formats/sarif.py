@@ -35,7 +35,7 @@ import orjson
 
 from tfgate import __version__
 from tfgate.formats.locations import plan_paths, shown_location
-from tfgate.report import Finding, Report, Result, Severity, Status
+from tfgate.report import Finding, Report, Result, Severity, Status, most_severe_first
 from tfgate.rules import RULES, RULES_BY_ID
 from tfgate.rules.base import Rule
 
@@ -62,9 +62,9 @@ def _clip(text: str, limit: int = _MAX_DESCRIPTION) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def fingerprint(finding: Finding) -> str:
-    """Stable across runs: depends on rule id, resource address and finding key only."""
-    material = "\x1f".join((finding.rule, finding.address, finding.key))
+def fingerprint(finding: Finding, *scope: str) -> str:
+    """Stable across runs: depends on rule id, resource address, finding key and `scope` only."""
+    material = "\x1f".join((finding.rule, finding.address, finding.key, *scope))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
@@ -173,18 +173,6 @@ def _result(finding: Finding, rule_index: int, plans: Mapping[str, str]) -> dict
     return result
 
 
-def _order(finding: Finding) -> tuple[bool, bool, int, str, str, str]:
-    waived = finding.status is Status.WAIVED
-    return (
-        waived,
-        not finding.blocking,
-        finding.severity.rank,
-        finding.address,
-        finding.rule,
-        finding.key,
-    )
-
-
 def run_id(report: Report) -> str:
     """`tfgate/<one account, else workspace, else plan paths>/`: a category per account."""
     if len(report.accounts) == 1:
@@ -273,7 +261,7 @@ def render(report: Report) -> str:
     plans = plan_paths(report)
     results = [
         _result(finding, index[finding.rule], plans)
-        for finding in sorted(report.findings, key=_order)
+        for finding in sorted(report.findings, key=most_severe_first)
     ]
     caps = _capped_tags(descriptors)
     kept = results[:MAX_RESULTS]
