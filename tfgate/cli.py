@@ -504,12 +504,38 @@ def check(
 
 
 @app.command("rules")
-def list_rules() -> None:
-    """List every rule with its id, default severity and title."""
+def list_rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (aligned columns) or json.")
+    ] = "text",
+) -> None:
+    """List every rule, sorted by id, with its default severity, name and title."""
     from tfgate.rules import RULES
 
-    for rule in RULES:
-        typer.echo(f"{rule.id}  {rule.severity.value:<8}  {rule.name:<28}  {rule.title}")
+    rules = sorted(RULES, key=lambda rule: rule.id)
+    if output_format == "json":
+        import orjson
+
+        listed = [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "title": rule.title,
+                "resource_types": sorted(rule.resource_types),
+                "controls": {name: list(ids) for name, ids in sorted(rule.controls.items())},
+            }
+            for rule in rules
+        ]
+        typer.echo(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode())
+        return
+    if output_format != "text":
+        _fail(f"unknown format {output_format!r} for rules; choose text or json")
+    rows = [(rule.id, rule.severity.value, rule.name, rule.title) for rule in rules]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[3]]))
 
 
 @app.command()
@@ -541,12 +567,25 @@ def profiles_list(ctx: typer.Context) -> None:
     """List the built-in profiles with their description."""
     if ctx.invoked_subcommand is not None:
         return
+    import shutil
+    import textwrap
+
     from tfgate.profiles import load_profile
     from tfgate.resources import builtin_profile_names
 
-    for name in builtin_profile_names():
-        profile = load_profile(name)
-        typer.echo(f"{name:<10} {profile.description}")
+    names = builtin_profile_names()
+    indent = max(len(name) for name in names) + 2
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    for name in names:
+        text = textwrap.fill(
+            " ".join(load_profile(name).description.split()),
+            width=max(width, indent + 40),
+            initial_indent=name.ljust(indent),
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,  # keep `eu-west-1` and `TFG-IAM-001` whole
+            break_long_words=False,
+        )
+        typer.echo(text)
 
 
 @profiles_app.command("show")
