@@ -10,9 +10,6 @@ consumer needs one.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +18,10 @@ import pytest
 
 from tests.corpus.test_corpus_loads import DELIBERATE_REFUSALS
 from tests.formats.sarif_rules import github_problems, schema_errors
+from tests.judged import judged, located
 from tests.paths import CORPUS, FIXTURES, ROOT, corpus_plans
-from tfgate.cli import attach_locations, with_run_identity
-from tfgate.engine import judge
-from tfgate.errors import TfgateError
 from tfgate.formats import FORMATS
-from tfgate.plan.load import load_plan
-from tfgate.profiles import Profile, RuleSetting, load_profile
-from tfgate.report import Enforcement, Report
-from tfgate.rules import RULES_BY_ID
+from tfgate.report import Report
 
 FIXTURE_PLANS = sorted(FIXTURES.glob("*/*/plan.json"))
 CORPUS_PLANS = [
@@ -37,7 +29,6 @@ CORPUS_PLANS = [
     for path in corpus_plans()
     if path.relative_to(CORPUS).as_posix() not in DELIBERATE_REFUSALS
 ]
-TODAY = datetime.date(2026, 1, 15)
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
@@ -47,46 +38,23 @@ def plan_id(path: Path) -> str:
     return "corpus/" + path.relative_to(CORPUS).as_posix()
 
 
-@cache
-def every_rule() -> Profile:
-    """A profile that blocks on every rule: the most findings to show."""
-    baseline = load_profile("baseline")
-    rules = {
-        rule_id: RuleSetting(Enforcement.BLOCK, dict(rule.defaults))
-        for rule_id, rule in RULES_BY_ID.items()
-    }
-    return dataclasses.replace(
-        baseline, name="everything", on_unknown=Enforcement.BLOCK, rules=rules
-    )
-
-
-@cache
-def judged(path: Path) -> Report | str:
-    """The plan judged as `tfgate check` judges it, before locations are attached, or why not."""
-    name = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-    try:
-        plan = load_plan(path.read_bytes(), name)
-    except TfgateError as error:
-        return str(error)
-    report = judge(plan, [every_rule()], today=TODAY)
-    return with_run_identity(report, [name], None)
-
-
-def with_sources(path: Path, report: Report) -> Report:
-    plan = load_plan(path.read_bytes(), str(path))
-    return attach_locations(report, str(path), plan.module_sources, None)
-
-
-def check_sarif(text: str, report: Report) -> None:
+def check_sarif(text: str, report: Report, path: Path) -> None:
     document = orjson.loads(text)
     errors = schema_errors(document)
     assert not errors, errors
     problems = github_problems(document)
     assert not problems, problems[:10]
-    assert len(document["runs"][0]["results"]) == len(report.findings)
+    results = document["runs"][0]["results"]
+    assert len(results) == len(report.findings)
+    for result in results:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        if path.is_relative_to(ROOT):  # a .tf file or the plan, as the repository holds them
+            assert (ROOT / uri).is_file(), uri
+        else:  # a plan outside the repository is named by its file name only
+            assert uri == path.name, uri
 
 
-def check_gitlab(text: str, report: Report) -> None:
+def check_gitlab(text: str, report: Report, path: Path) -> None:
     assert not text.startswith("\ufeff")
     issues: list[dict[str, Any]] = orjson.loads(text)
     assert len(issues) == len(report.findings)
@@ -107,17 +75,14 @@ CHECKS = {"sarif": check_sarif, "gitlab": check_gitlab}
 def test_every_format(path: Path, sources: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     monkeypatch.chdir(ROOT)
-    report = judged(path)
+    report = located(path) if sources else judged(path)
     if isinstance(report, str):
         pytest.skip(f"{plan_id(path)} is not judged: {report}")
-    if sources:
-        located = with_sources(path, report)
-        if located == report:
-            return  # no .tf beside the plan (the corpus): the other case renders this report
-        report = located
+    if sources and report == judged(path):
+        return  # no .tf beside the plan (the corpus): the other case renders this report
     for name, render in FORMATS.items():
         text = render(report)
         assert isinstance(text, str) and (text or not report.findings), name
         check = CHECKS.get(name)
         if check is not None:
-            check(text, report)
+            check(text, report, path)
