@@ -92,8 +92,8 @@ def github_problems(document: dict[str, Any]) -> list[str]:
 def _run_problems(run: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     category = run.get("automationDetails", {}).get("id", "")
-    if not (category.startswith("tfgate/") and category.endswith("/")):
-        problems.append(f"automationDetails.id {category!r} is not tfgate/<key>/")
+    if not (category.startswith("tfgate/") and category.endswith("/")) or "//" in category:
+        problems.append(f"automationDetails.id {category!r} is not tfgate/<relative key>/")
     rules = run["tool"]["driver"].get("rules", [])
     for rule in rules:
         properties = rule.get("properties", {})

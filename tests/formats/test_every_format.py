@@ -1,11 +1,13 @@
-"""Every format over every fixture and every corpus plan, with and without the .tf sources.
+"""Every format over every fixture, with and without the .tf sources.
 
-Each plan is judged once by the engine, with a profile that turns every rule on (the most to
-show), and named as `tfgate check` names it; locations are then attached from the plan's
-directory for the "with sources" run. Both reports are rendered in-process in every registered
-format. SARIF must pass the 2.1.0 schema and GitHub's ingestion rules, GitLab's report must
-have the Code Quality fields, and no format may leave a finding without a location where the
-consumer needs one.
+Each plan is judged once (`tests/judged.py`: a profile that turns every rule on, the most to
+show, the plan named as `tfgate check` names it); the "with sources" case attaches locations
+from the plan's directory as `tfgate check` does. Both reports are rendered in-process in every
+registered format. SARIF must pass the 2.1.0 schema and GitHub's ingestion rules, GitLab's
+report must have the Code Quality fields, and neither may hold a finding without a location.
+The corpus plans go through the same checks in `tests/corpus/test_corpus_all.py`, which renders
+every format for each of them already (they have no .tf beside them, so with and without
+sources are one report).
 """
 
 from __future__ import annotations
@@ -16,26 +18,18 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.corpus.test_corpus_loads import DELIBERATE_REFUSALS
 from tests.formats.sarif_rules import github_problems, schema_errors
 from tests.judged import judged, located
-from tests.paths import CORPUS, FIXTURES, ROOT, corpus_plans
+from tests.paths import FIXTURES, ROOT
 from tfgate.formats import FORMATS
 from tfgate.report import Report
 
 FIXTURE_PLANS = sorted(FIXTURES.glob("*/*/plan.json"))
-CORPUS_PLANS = [
-    path
-    for path in corpus_plans()
-    if path.relative_to(CORPUS).as_posix() not in DELIBERATE_REFUSALS
-]
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
 def plan_id(path: Path) -> str:
-    if path.is_relative_to(FIXTURES):
-        return "fixtures/" + path.parent.relative_to(FIXTURES).as_posix()
-    return "corpus/" + path.relative_to(CORPUS).as_posix()
+    return path.parent.relative_to(FIXTURES).as_posix()
 
 
 def check_sarif(text: str, report: Report, path: Path) -> None:
@@ -71,7 +65,7 @@ CHECKS = {"sarif": check_sarif, "gitlab": check_gitlab}
 
 
 @pytest.mark.parametrize("sources", [True, False], ids=["with-sources", "without-sources"])
-@pytest.mark.parametrize("path", FIXTURE_PLANS + CORPUS_PLANS, ids=plan_id)
+@pytest.mark.parametrize("path", FIXTURE_PLANS, ids=plan_id)
 def test_every_format(path: Path, sources: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
     monkeypatch.chdir(ROOT)
@@ -79,7 +73,7 @@ def test_every_format(path: Path, sources: bool, monkeypatch: pytest.MonkeyPatch
     if isinstance(report, str):
         pytest.skip(f"{plan_id(path)} is not judged: {report}")
     if sources and report == judged(path):
-        return  # no .tf beside the plan (the corpus): the other case renders this report
+        return  # nothing to locate: the other case renders this report
     for name, render in FORMATS.items():
         text = render(report)
         assert isinstance(text, str) and (text or not report.findings), name

@@ -34,7 +34,7 @@ from urllib.parse import quote
 import orjson
 
 from tfgate import __version__
-from tfgate.formats.locations import plan_paths, shown_location
+from tfgate.formats.locations import plan_paths, relative_path, shown_location
 from tfgate.report import Finding, Report, Result, Severity, Status, most_severe_first
 from tfgate.rules import RULES, RULES_BY_ID
 from tfgate.rules.base import Rule
@@ -180,7 +180,8 @@ def run_id(report: Report) -> str:
     elif report.workspace:
         key = report.workspace
     else:
-        key = "+".join(report.plan_paths or report.sources) or "plan"
+        plans = report.plan_paths or tuple(relative_path(source) for source in report.sources)
+        key = "+".join(plans) or "plan"
     return f"tfgate/{key}/"
 
 
