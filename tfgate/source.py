@@ -193,7 +193,7 @@ class SourceMap:
     def __post_init__(self) -> None:
         self.root = Path(_normalise(self.root))
         base = Path(_normalise(self.base)) if self.base is not None else self.root
-        if not _is_within(self.root, base):
+        if not _is_within(Path(os.path.realpath(self.root)), Path(os.path.realpath(base))):
             base = self.root
         self.base = base
         self._boundary = Path(os.path.realpath(base))

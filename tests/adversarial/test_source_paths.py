@@ -213,3 +213,24 @@ def test_a_symlinked_file_leading_outside_is_not_read(
     assert result.exit_code == 1, result.output
     (finding,) = orjson.loads(result.stdout)["findings"]
     assert finding["location"] == {"file": "main.tf", "line": module_call_lines(text)["local"]}
+
+
+def test_a_repository_reached_through_a_symlink_still_follows_sibling_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refusing what leaves the repository must not refuse `../modules` inside it when the
+    checkout's own path goes through a symlink (the root module is named by that path)."""
+    real = tmp_path / "real"
+    (real / ".git").mkdir(parents=True)
+    write(real / "modules" / "users" / "main.tf", "\n" + OUTSIDE_BLOCK)
+    calls = {"users": "../../modules/users"}
+    write(real / "envs" / "prod" / "main.tf", main_tf(calls))
+    write(real / "envs" / "prod" / "plan.json", orjson.dumps(plan_document(calls)).decode())
+    os.symlink(real, tmp_path / "checkout", target_is_directory=True)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(real)  # the repository root is found resolved
+    plan = tmp_path / "checkout" / "envs" / "prod" / "plan.json"
+    result = CliRunner().invoke(app, ["check", str(plan), "-p", "baseline", "-f", "json"])
+    assert result.exit_code == 1, result.output
+    (finding,) = orjson.loads(result.stdout)["findings"]
+    assert finding["location"] == {"file": "modules/users/main.tf", "line": 2}
