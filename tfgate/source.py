@@ -10,7 +10,9 @@ block is gone from the configuration (the plan deletes it) points at line 1 of t
 `main.tf`.
 
 Reading files is the only I/O here; nothing prints, reads the environment or exits. A file that
-python-hcl2 cannot parse falls back to a line scan, and an unreadable file is skipped.
+python-hcl2 cannot parse falls back to a line scan, and an unreadable file is skipped. Nothing
+outside the repository is read, whatever the plan's module sources, a `modules.json` or a
+symlink say, and every location is relative to the repository root (see `SourceMap`).
 """
 
 from __future__ import annotations
