@@ -16,15 +16,10 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.paths import FIXTURES, ROOT, SHARED
-from tfgate.cli import attach_locations
-from tfgate.engine import evaluate
-from tfgate.errors import TfgateError
-from tfgate.formats import sarif
+from tests.judged import located
+from tests.paths import FIXTURES, ROOT
 from tfgate.plan.load import load_plan
-from tfgate.profiles import Profile, RuleSetting
-from tfgate.report import Enforcement, Location, Report
-from tfgate.rules import RULES
+from tfgate.report import Location, Report
 from tfgate.source import (
     SourceMap,
     block_lines,
@@ -35,17 +30,6 @@ from tfgate.source import (
 
 FAIL_PLANS = sorted(FIXTURES.glob("*/fail/plan.json"))
 SOURCE_MAP = FIXTURES / "source-map" / "fail"
-SARIF_SCHEMA = SHARED / "reference" / "sarif-schema-2.1.0.json"
-
-EVERY_RULE = Profile(
-    name="every-rule",
-    description="",
-    frameworks=(),
-    on_unknown=Enforcement.BLOCK,
-    block_existing=False,
-    rules={rule.id: RuleSetting(Enforcement.BLOCK, dict(rule.defaults)) for rule in RULES},
-    source="test",
-)
 
 
 def fixture_id(path: Path) -> str:
@@ -54,12 +38,10 @@ def fixture_id(path: Path) -> str:
 
 def judged(path: Path) -> Report:
     """Every rule on one fixture plan, with locations attached as `tfgate check` does."""
-    try:
-        plan = load_plan(path.read_bytes(), str(path))
-        report = evaluate(plan, [EVERY_RULE])
-    except (OSError, TfgateError) as error:  # a fixture still being written
-        pytest.skip(f"{fixture_id(path)} does not load yet: {error}")
-    return attach_locations(report, str(path), plan.module_sources, None)
+    report = located(path)
+    if isinstance(report, str):  # a fixture still being written
+        pytest.skip(f"{fixture_id(path)} does not load yet: {report}")
+    return report
 
 
 def line_of(text: str, pattern: str) -> int:
@@ -129,31 +111,6 @@ def test_source_map_fixture_follows_module_calls(monkeypatch: pytest.MonkeyPatch
         line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith(opening))
         expected = Location((SOURCE_MAP / file).relative_to(ROOT).as_posix(), line)
         assert found[address] == expected, address
-
-
-@pytest.mark.parametrize("plan", FAIL_PLANS, ids=fixture_id)
-def test_sarif_of_every_failing_fixture_validates(
-    plan: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip("the official SARIF 2.1.0 schema is not beside this checkout")
-    import jsonschema
-
-    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
-    monkeypatch.chdir(ROOT)
-    report = judged(plan)
-    document = orjson.loads(sarif.render(report))
-    schema = orjson.loads(SARIF_SCHEMA.read_bytes())
-    cls = jsonschema.validators.validator_for(schema)
-    errors = list(cls(schema, format_checker=cls.FORMAT_CHECKER).iter_errors(document))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
-    # That a fail plan has findings at all is the rule harness's test (test_rule_fixtures).
-    for result in document["runs"][0]["results"]:
-        (location,) = result["locations"]
-        physical = location["physicalLocation"]
-        uri = physical["artifactLocation"]["uri"]
-        assert not uri.startswith("/") and (ROOT / uri).is_file(), uri
-        assert physical["region"]["startLine"] >= 1
 
 
 def write(path: Path, text: str) -> Path:

@@ -41,7 +41,7 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-FORMAT_NAMES = ("text", "json", "sarif", "markdown", "github", "junit")
+FORMAT_NAMES = ("text", "json", "sarif", "markdown", "github", "junit", "gitlab")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -102,13 +102,14 @@ def attach_locations(
     *,
     debug: bool = False,
 ) -> Report:
-    """Set each finding's `location` to its resource block's .tf file and line, where found.
+    """Set each finding's `location` to its resource block's .tf file and line, else to the
+    module call or the root module's first file, where found (relative to the repository root).
 
     `report` is the judgement of the one plan read from `plan_name` (`-` for stdin), whose
     module calls have `module_sources`. A failure here never decides the gate: the findings keep
     no location and a note says why.
     """
-    from tfgate.source import SourceMap, source_map_for_plan
+    from tfgate.source import SourceMap, locate_findings, source_map_for_plan
 
     base = repository_root()
     try:
@@ -117,19 +118,13 @@ def attach_locations(
             source_map = SourceMap(root=root, sources=module_sources, base=base)
         else:
             source_map = source_map_for_plan(Path(plan_name), source_dir, base, module_sources)
-        findings = []
-        for finding in report.findings:
-            if finding.location is None:
-                location = source_map.locate(finding.address)
-                if location is not None:
-                    finding = dataclasses.replace(finding, location=location)
-            findings.append(finding)
+        findings = locate_findings(report.findings, source_map)
     except Exception as error:
         if debug:
             raise
         note = f"source locations unavailable ({type(error).__name__})"
         return dataclasses.replace(report, notes=(*report.notes, note))
-    return dataclasses.replace(report, findings=tuple(findings))
+    return dataclasses.replace(report, findings=findings)
 
 
 def _fail(message: str) -> NoReturn:
@@ -430,7 +425,18 @@ def judge_plans(
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
         reports.append(redactor.report(report))  # every field, as it may leave tfgate
-    return merge(reports)
+    return with_run_identity(merge(reports), plans, workspace)
+
+
+def with_run_identity(report: Report, plans: list[str], workspace: str | None) -> Report:
+    """The workspace and repository-relative plan paths that name the run (SARIF category),
+    through the same outgoing gate as every other field."""
+    from tfgate.redact import TextKind, outgoing
+    from tfgate.source import plan_location
+
+    base = repository_root()
+    paths = tuple(outgoing(plan_location(name, base).file, TextKind.PATH) for name in plans)
+    return dataclasses.replace(report, workspace=outgoing(workspace or ""), plan_paths=paths)
 
 
 def configuration_file(
@@ -648,12 +654,38 @@ def check(
 
 
 @app.command("rules")
-def list_rules() -> None:
-    """List every rule with its id, default severity and title."""
+def list_rules(
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="text (aligned columns) or json.")
+    ] = "text",
+) -> None:
+    """List every rule, sorted by id, with its default severity, name and title."""
     from tfgate.rules import RULES
 
-    for rule in RULES:
-        typer.echo(f"{rule.id}  {rule.severity.value:<8}  {rule.name:<28}  {rule.title}")
+    rules = sorted(RULES, key=lambda rule: rule.id)
+    if output_format == "json":
+        import orjson
+
+        listed = [
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "title": rule.title,
+                "resource_types": sorted(rule.resource_types),
+                "controls": {name: list(ids) for name, ids in sorted(rule.controls.items())},
+            }
+            for rule in rules
+        ]
+        typer.echo(orjson.dumps(listed, option=orjson.OPT_INDENT_2).decode())
+        return
+    if output_format != "text":
+        _fail(f"unknown format {output_format!r} for rules; choose text or json")
+    rows = [(rule.id, rule.severity.value, rule.name, rule.title) for rule in rules]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[3]]))
 
 
 @app.command()
@@ -685,12 +717,25 @@ def profiles_list(ctx: typer.Context) -> None:
     """List the built-in profiles with their description."""
     if ctx.invoked_subcommand is not None:
         return
+    import shutil
+    import textwrap
+
     from tfgate.profiles import load_profile
     from tfgate.resources import builtin_profile_names
 
-    for name in builtin_profile_names():
-        profile = load_profile(name)
-        typer.echo(f"{name:<10} {profile.description}")
+    names = builtin_profile_names()
+    indent = max(len(name) for name in names) + 2
+    width = min(shutil.get_terminal_size((100, 24)).columns, 100)
+    for name in names:
+        text = textwrap.fill(
+            " ".join(load_profile(name).description.split()),
+            width=max(width, indent + 40),
+            initial_indent=name.ljust(indent),
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,  # keep `eu-west-1` and `TFG-IAM-001` whole
+            break_long_words=False,
+        )
+        typer.echo(text)
 
 
 @profiles_app.command("show")

@@ -206,4 +206,23 @@ def resolved_yaml(profile: Profile) -> str:
         else {"enforcement": setting.enforcement.value}
         for rule_id, setting in profile.rules.items()
     }
-    return str(yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True))
+    return str(
+        yaml.dump(document, Dumper=_plain_dumper(), sort_keys=False, width=88, allow_unicode=True)
+    )
+
+
+def _plain_dumper() -> type:
+    """A SafeDumper that never writes anchors or aliases (a reader of `profiles show` should not
+    have to resolve `*id001`) and folds long text, as the profile files themselves do."""
+    import yaml
+
+    class PlainDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    def represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+        style = ">" if len(text) > 80 and "\n" not in text else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+    PlainDumper.add_representer(str, represent_text)
+    return PlainDumper

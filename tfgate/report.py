@@ -79,6 +79,18 @@ class Finding:
     waiver_reason: str | None = None
 
 
+def most_severe_first(finding: Finding) -> tuple[bool, bool, int, str, str, str]:
+    """Sort key for findings: blocking before the rest, waived last, then severity, address."""
+    return (
+        finding.status is Status.WAIVED,
+        not finding.blocking,
+        finding.severity.rank,
+        finding.address,
+        finding.rule,
+        finding.key,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ControlTally:
     """How one control fared on this plan.
@@ -122,6 +134,10 @@ class Report:
     frameworks: tuple[str, ...] = ()
     checks: Mapping[str, int] = field(default_factory=dict)
     """Resources each rule judged on this plan, by rule id."""
+    workspace: str = ""
+    """The Terraform workspace the run was given, if any."""
+    plan_paths: tuple[str, ...] = ()
+    """Each plan's path relative to the repository root, `<stdin>` for standard input."""
 
     @property
     def blocking(self) -> tuple[Finding, ...]:

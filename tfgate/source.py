@@ -10,22 +10,26 @@ block is gone from the configuration (the plan deletes it) points at line 1 of t
 `main.tf`.
 
 Reading files is the only I/O here; nothing prints, reads the environment or exits. A file that
-python-hcl2 cannot parse falls back to a line scan, and an unreadable file is skipped.
+python-hcl2 cannot parse falls back to a line scan, and an unreadable file is skipped. Nothing
+outside the repository is read, whatever the plan's module sources, a `modules.json` or a
+symlink say, and every location is relative to the repository root (see `SourceMap`).
 """
 
 from __future__ import annotations
 
-import os.path
+import dataclasses
+import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from tfgate.plan.address import split_address, strip_key
-from tfgate.report import Location
+from tfgate.report import Finding, Location
 
 BlockKey = tuple[str, ...]
 """`("resource", type, name)`, `("data", type, name)` or `("module", name)`."""
@@ -69,24 +73,36 @@ def is_local_source(source: str) -> bool:
 def config_files(directory: Path) -> list[Path]:
     """The module's `*.tf` and `*.tofu` files; a `.tofu` file hides the `.tf` of the same stem."""
     try:
-        entries = [entry for entry in directory.iterdir() if entry.is_file()]
+        with os.scandir(directory) as listing:
+            names = [
+                entry.name
+                for entry in listing
+                if entry.name.endswith((".tf", ".tofu")) and entry.is_file()
+            ]
     except OSError:
         return []
-    tofu_stems = {entry.stem for entry in entries if entry.suffix == ".tofu"}
+    tofu_stems = {name.removesuffix(".tofu") for name in names if name.endswith(".tofu")}
     chosen = [
-        entry
-        for entry in entries
-        if entry.suffix == ".tofu" or (entry.suffix == ".tf" and entry.stem not in tofu_stems)
+        name
+        for name in names
+        if name.endswith(".tofu") or name.removesuffix(".tf") not in tofu_stems
     ]
-    return sorted(chosen, key=lambda entry: entry.name)
+    return [directory / name for name in sorted(chosen)]
 
 
 def block_lines(text: str) -> dict[BlockKey, int]:
     """The first line of each top-level `resource`, `data` and `module` block of one file."""
+    return dict(_block_lines(text))
+
+
+@lru_cache(maxsize=128)
+def _block_lines(text: str) -> tuple[tuple[BlockKey, int], ...]:
+    """Cached: parsing is the dearest step, and several plans often share one module's files."""
     try:
-        return _hcl_block_lines(text)
+        found = _hcl_block_lines(text)
     except Exception:  # python-hcl2 rejects some valid HCL: scan lines instead
-        return _scanned_block_lines(text)
+        found = _scanned_block_lines(text)
+    return tuple(found.items())
 
 
 def _hcl_block_lines(text: str) -> dict[BlockKey, int]:
@@ -156,16 +172,33 @@ class SourceMap:
     """Finds the block of a resource address in the Terraform sources of one root module.
 
     `root` is the root module's directory (where `terraform init` ran); `sources` maps module
-    paths to their call's `source`; `base` is the directory locations are made relative to (the
-    repository root), with `/` separators.
+    paths to their call's `source`; `base` is the repository root, with `/` separators.
+
+    Nothing outside the repository is read: a module source, a `modules.json` `Dir`, a symlinked
+    directory or file that resolves outside it is treated as absent, so the finding points at
+    the module call instead. When `root` itself lies outside `base` (an explicit `--source-dir`
+    elsewhere), the root module's directory is the boundary. Locations are relative to the
+    boundary, never absolute. Each directory is listed once per map, however many resources
+    point into it.
     """
 
     root: Path
     sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     base: Path | None = None
     _blocks: dict[Path, dict[BlockKey, tuple[Path, int]]] = field(default_factory=dict)
+    _files: dict[Path, list[Path]] = field(default_factory=dict)
+    _directories: dict[tuple[str, ...], Path | None] = field(default_factory=dict)
     _manifest: dict[str, str] | None = None
     _located: dict[Target, Location | None] = field(default_factory=dict)
+    _boundary: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = Path(_normalise(self.root))
+        base = Path(_normalise(self.base)) if self.base is not None else self.root
+        if not _is_within(Path(os.path.realpath(self.root)), Path(os.path.realpath(base))):
+            base = self.root
+        self.base = base
+        self._boundary = Path(os.path.realpath(base))
 
     def locate(self, address: str) -> Location | None:
         """The location of the block `address` names, or of the module call that holds it."""
@@ -178,7 +211,7 @@ class SourceMap:
         return self._located[target]
 
     def _locate(self, target: Target) -> Location | None:
-        directories = list(self._module_directories(target.module_path))
+        directories = self._module_directories(target.module_path)
         if len(directories) == len(target.module_path) + 1:
             found = self._find(directories[-1], target.block)
             if found is not None:
@@ -193,46 +226,71 @@ class SourceMap:
         # A block the configuration no longer has (a deletion): the root module's first file.
         return self.root_location()
 
-    def root_location(self) -> Location | None:
-        """Line 1 of the root module's main.tf, else of its first configuration file."""
-        files = config_files(self.root)
+    @cached_property
+    def _root_location(self) -> Location | None:
+        files = self._config_files(self.root)
         for path in files:
             if path.stem == "main":
                 return self._location(path, 1)
         return self._location(files[0], 1) if files else None
 
-    def _module_directories(self, path: tuple[str, ...]) -> Iterator[Path]:
+    def root_location(self) -> Location | None:
+        """Line 1 of the root module's main.tf, else of its first configuration file."""
+        return self._root_location
+
+    def _module_directories(self, path: tuple[str, ...]) -> list[Path]:
         """The directory of the root module, then of each module along `path` that resolves."""
-        directory = self.root
-        yield directory
+        found = [self.root]
         for depth in range(1, len(path) + 1):
-            resolved = self._module_directory(directory, path[:depth])
-            if resolved is None or not resolved.is_dir():
-                return
-            directory = resolved
-            yield directory
+            directory = self._module_directory(found[-1], path[:depth])
+            if directory is None:
+                break
+            found.append(directory)
+        return found
 
     def _module_directory(self, caller: Path, path: tuple[str, ...]) -> Path | None:
+        """Where the module at `path` lives, when that is a directory inside the boundary."""
+        if path in self._directories:
+            return self._directories[path]
         source = self.sources.get(path)
+        candidate: Path | None = None
         if source is not None and is_local_source(source):
-            return caller / source
-        installed = self.manifest().get(".".join(path))
-        if installed is not None:
-            return self.root / installed
-        return None
+            candidate = caller / source
+        else:
+            installed = self.manifest().get(".".join(path))
+            if installed is not None:
+                candidate = self.root / installed
+        directory = None
+        if candidate is not None:
+            candidate = Path(_normalise(candidate))
+            if self._inside(candidate) and candidate.is_dir():
+                directory = candidate
+        self._directories[path] = directory
+        return directory
 
     def manifest(self) -> dict[str, str]:
         """`.terraform/modules/modules.json`: module key (`a.b`) → installed directory."""
         if self._manifest is None:
-            self._manifest = read_manifest(self.root / ".terraform" / "modules" / "modules.json")
+            path = self.root / ".terraform" / "modules" / "modules.json"
+            self._manifest = read_manifest(path) if self._inside(path) else {}
         return self._manifest
 
+    def _inside(self, path: Path) -> bool:
+        """Whether `path`, with every symlink resolved, lies inside the boundary."""
+        return _is_within(Path(os.path.realpath(path)), self._boundary)
+
+    def _config_files(self, directory: Path) -> list[Path]:
+        files = self._files.get(directory)
+        if files is None:
+            files = [path for path in config_files(directory) if self._inside(path)]
+            self._files[directory] = files
+        return files
+
     def _find(self, directory: Path, key: BlockKey) -> tuple[Path, int] | None:
-        directory = Path(_normalise(directory))
         index = self._blocks.get(directory)
         if index is None:
             index = {}
-            for path in config_files(directory):
+            for path in self._config_files(directory):
                 try:
                     text = path.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
@@ -243,6 +301,7 @@ class SourceMap:
         return index.get(key)
 
     def _location(self, path: Path, line: int) -> Location:
+        assert self.base is not None  # set in __post_init__
         return Location(file=relative_file(path, self.base), line=line)
 
 
@@ -251,15 +310,47 @@ def _normalise(path: Path) -> str:
     return os.path.normpath(os.path.abspath(path))
 
 
-def relative_file(path: Path, base: Path | None) -> str:
-    """`path` relative to `base` with `/` separators; absolute when it lies outside `base`."""
+def _is_within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
+
+
+def relative_file(path: Path, base: Path) -> str:
+    """`path` relative to `base` with `/` separators; never absolute.
+
+    The path as written is preferred (a symlinked directory inside the repository keeps its
+    name); when only the resolved paths share `base`, those are used; a path outside `base`
+    altogether is reduced to its file name.
+    """
     absolute = Path(_normalise(path))
-    if base is not None:
-        try:
-            return absolute.relative_to(Path(_normalise(base))).as_posix()
-        except ValueError:
-            pass
-    return absolute.as_posix()
+    for candidate, directory in (
+        (absolute, Path(_normalise(base))),
+        (Path(os.path.realpath(absolute)), Path(os.path.realpath(base))),
+    ):
+        if _is_within(candidate, directory) and candidate != directory:
+            return candidate.relative_to(directory).as_posix()
+    return absolute.name
+
+
+STDIN = "<stdin>"
+
+
+def plan_location(plan_name: str, base: Path) -> Location:
+    """Line 1 of the plan file, relative to `base`: where a finding with no source is shown."""
+    if plan_name in ("-", STDIN):
+        return Location(file=STDIN, line=1)
+    return Location(file=relative_file(Path(plan_name), base), line=1)
+
+
+def locate_findings(findings: Iterable[Finding], source_map: SourceMap) -> tuple[Finding, ...]:
+    """Each finding with the location of its block, its module call or the root module."""
+    located = []
+    for finding in findings:
+        if finding.location is None:
+            found = source_map.locate(finding.address)
+            if found is not None:
+                finding = dataclasses.replace(finding, location=found)
+        located.append(finding)
+    return tuple(located)
 
 
 def read_manifest(path: Path) -> dict[str, str]:

@@ -2,7 +2,10 @@
 
 In-process and cheap: each plan is loaded once, judged once per profile by the engine, and each
 report is rendered in every format `tfgate.formats` registers at run time (text and json when
-there is no registry). A real plan must never crash a rule (an ERROR result) or a formatter.
+there is no registry). A real plan must never crash a rule (an ERROR result) or a formatter, and
+its SARIF and GitLab reports must be what GitHub and GitLab accept (the checks of
+`tests/formats/test_every_format.py`; corpus plans have no .tf beside them, so with and without
+sources are the same report).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import orjson
 import pytest
 
 from tests.corpus.test_corpus_loads import DELIBERATE_REFUSALS
+from tests.formats.test_every_format import CHECKS as FORMAT_CHECKS
 from tests.paths import CORPUS, corpus_plans
 from tfgate.engine import judge
 from tfgate.errors import PlanError
@@ -86,3 +90,5 @@ def test_every_profile_and_format(path: Path) -> None:
                     assert not pattern.search(rendered), f"{profile.name}/{name}: a credential"
                 if name == "json":
                     validator.validate(orjson.loads(rendered))
+                if name in FORMAT_CHECKS:  # SARIF and GitLab: what their consumers accept
+                    FORMAT_CHECKS[name](rendered, report, path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from tests.formats.golden import assert_golden
 from tests.formats.sample import PASSING, REPORT
 from tfgate.formats import github
+from tfgate.report import Severity
 
 
 def test_golden() -> None:
@@ -33,3 +36,30 @@ def test_property_escaping() -> None:
 
 def test_nothing_for_a_passing_report() -> None:
     assert github.render(PASSING) == ""
+
+
+def test_ten_most_severe_blocking_findings_then_one_notice() -> None:
+    template = REPORT.findings[0]  # introduced, blocking, high
+    findings = [
+        dataclasses.replace(template, address=f"aws_iam_user.u{n:02}", severity=Severity.MEDIUM)
+        for n in range(14)
+    ]
+    findings += [
+        dataclasses.replace(
+            template, address="aws_iam_user.zz_critical", severity=Severity.CRITICAL
+        )
+    ]
+    findings += [
+        dataclasses.replace(REPORT.findings[4], address=f"aws_iam_user.waived{n}")
+        for n in range(12)
+    ]
+    report = dataclasses.replace(REPORT, findings=(*REPORT.findings, *findings))
+    lines = github.render(report).splitlines()
+    commands = [line.split(" ", 1)[0] for line in lines]
+    assert commands == ["::error"] * 10 + ["::warning"] * 2 + ["::notice"] * 10
+    assert "aws_iam_user.zz_critical" in lines[0]
+    # 18 blocking (the sample's three and 15 more) of which 10 are shown; 13 waived, 9 shown.
+    assert lines[-1] == (
+        "::notice title=tfgate::12 more findings are not annotated here (GitHub shows 10 of each "
+        "level per step); the job summary and the SARIF upload list every finding"
+    )

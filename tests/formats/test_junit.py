@@ -39,3 +39,20 @@ def test_passing_report_is_one_passing_case_per_rule() -> None:
         "no findings (3 resources checked)"
     ]
     assert root.get("failures") == "0"
+
+
+def test_failure_messages_name_rule_resource_and_line() -> None:
+    """Azure DevOps lists failed tests by their message: it alone must say what and where."""
+    root = ElementTree.fromstring(junit.render(REPORT))
+    messages = {
+        case.get("name"): element.get("message")
+        for case in root.iter("testcase")
+        for element in case
+        if element.tag in ("failure", "error")
+    }
+    assert messages["aws_iam_user.fail_alice"] == (
+        "TFG-IAM-001 aws_iam_user.fail_alice (infra/main.tf:37): is an IAM user"
+    )
+    for address, message in messages.items():
+        assert message is not None and message.startswith(("TFG-IAM-001 ", "TFG-LOG-002 "))
+        assert address in message

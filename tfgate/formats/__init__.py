@@ -10,6 +10,11 @@ from tfgate.report import Report
 Renderer = Callable[[Report], str]
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 waiver`, `2 waivers`, `1 resource change`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _lazy(module: str) -> Renderer:
     """A renderer that imports its module on first use: start-up pays only for what is used."""
 
@@ -22,6 +27,6 @@ def _lazy(module: str) -> Renderer:
 
 
 FORMATS: MutableMapping[str, Renderer] = {
-    name: _lazy(name) for name in ("text", "json", "sarif", "markdown", "github", "junit")
+    name: _lazy(name) for name in ("text", "json", "sarif", "markdown", "github", "junit", "gitlab")
 }
 """Every format by its `--format` name."""

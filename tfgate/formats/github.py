@@ -3,14 +3,23 @@
 One line per finding: `::error` when it blocks, `::warning` when it does not, `::notice` when a
 waiver covers it, with `file` and `line` when the source map found the resource block. Values
 are escaped as the Actions toolkit does, so no finding text can end the command early or start
-another one. GitHub shows at most 10 annotations of each level per step; blocking findings come
-first so they are the ones shown.
+another one.
+
+GitHub shows at most 10 annotations of each level per step, so at most 10 of each are written:
+the most severe blocking findings as errors, then the other findings as warnings and the waived
+ones as notices; when any are left out, one last notice says how many, and that the job summary
+and the SARIF upload hold them all.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tfgate.redact import inert
-from tfgate.report import Finding, Report, Status
+from tfgate.report import Finding, Report, Status, most_severe_first
+
+MAX_PER_LEVEL = 10
+"""GitHub's limit of annotations of one level (error, warning, notice) per step."""
 
 
 def escape_data(text: str) -> str:
@@ -29,17 +38,6 @@ def _command(finding: Finding) -> str:
     return "error" if finding.blocking else "warning"
 
 
-def _order(finding: Finding) -> tuple[bool, bool, int, str, str, str]:
-    return (
-        finding.status is Status.WAIVED,
-        not finding.blocking,
-        finding.severity.rank,
-        finding.address,
-        finding.rule,
-        finding.key,
-    )
-
-
 def annotation(finding: Finding) -> str:
     properties: list[tuple[str, str]] = []
     if finding.location is not None:
@@ -55,5 +53,28 @@ def annotation(finding: Finding) -> str:
     return f"::{_command(finding)} {rendered}::{escape_data(message)}"
 
 
+def _left_out_notice(count: int) -> str:
+    findings = "finding is" if count == 1 else "findings are"
+    return (
+        f"::notice title=tfgate::{count} more {findings} not annotated here (GitHub shows "
+        f"{MAX_PER_LEVEL} of each level per step); the job summary and the SARIF upload list "
+        "every finding"
+    )
+
+
 def render(report: Report) -> str:
-    return "".join(annotation(finding) + "\n" for finding in sorted(report.findings, key=_order))
+    shown: Counter[str] = Counter()
+    lines: list[str] = []
+    left_out = 0
+    for finding in sorted(report.findings, key=most_severe_first):
+        command = _command(finding)
+        # One notice is kept back for the count of what is left out.
+        room = MAX_PER_LEVEL - 1 if command == "notice" else MAX_PER_LEVEL
+        if shown[command] >= room:
+            left_out += 1
+            continue
+        shown[command] += 1
+        lines.append(annotation(finding))
+    if left_out:
+        lines.append(_left_out_notice(left_out))
+    return "".join(line + "\n" for line in lines)

@@ -1,8 +1,9 @@
 """`--format junit`: one test case per rule and resource, for CI test-report viewers.
 
 One `<testsuite>` per rule the run evaluated. Each resource the rule reported on is a test case
-(`classname` = rule id, `name` = resource address): a `<failure>` when a finding blocks, an
-`<error>` when the rule could not judge, `<skipped>` when every finding is waived, and a passing
+(`classname` = rule id, `name` = resource address, `file` and `line` of its block): a `<failure>`
+when a finding blocks, an `<error>` when the rule could not judge (either message names the
+rule, the resource and the .tf line), `<skipped>` when every finding is waived, and a passing
 case with the findings in `<system-out>` when they only warn. A rule with no finding on any
 resource is one passing case that says how many resources it checked.
 """
@@ -13,7 +14,7 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 
-from tfgate.report import Finding, Report, Status
+from tfgate.report import Finding, Location, Report, Status
 from tfgate.rules import RULES, RULES_BY_ID
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -34,6 +35,13 @@ def _describe(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _headline(finding: Finding, located: Location | None) -> str:
+    """A failure's message names the rule, the resource and the .tf line, for viewers (Azure
+    DevOps, GitLab, Jenkins) that show only the message in their list of failed tests."""
+    where = f" ({located.file}:{located.line})" if located is not None else ""
+    return _clean(f"{finding.rule} {finding.address}{where}: {finding.message}")
+
+
 def _case(rule_id: str, address: str, findings: list[Finding]) -> tuple[ElementTree.Element, str]:
     """The test case and its outcome: passed, failure, error or skipped."""
     case = ElementTree.Element("testcase", {"classname": rule_id, "name": _clean(address)})
@@ -45,12 +53,12 @@ def _case(rule_id: str, address: str, findings: list[Finding]) -> tuple[ElementT
     errors = [finding for finding in findings if finding.status is Status.ERROR]
     blocking = [finding for finding in findings if finding.blocking]
     if errors:
-        element = ElementTree.SubElement(case, "error", {"message": _clean(errors[0].message)})
+        element = ElementTree.SubElement(case, "error", {"message": _headline(errors[0], located)})
         element.set("type", Status.ERROR.value)
         element.text = details
         return case, "error"
     if blocking:
-        attributes = {"message": _clean(blocking[0].message), "type": blocking[0].status.value}
+        attributes = {"message": _headline(blocking[0], located), "type": blocking[0].status.value}
         ElementTree.SubElement(case, "failure", attributes).text = details
         return case, "failure"
     if all(finding.status is Status.WAIVED for finding in findings):

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from io import StringIO
 
+from tfgate.formats import plural
 from tfgate.report import Finding, Report, Result, Status
 
 _SEVERITY_STYLE = {
@@ -39,9 +40,10 @@ def verdict(report: Report) -> str:
     if report.result is Result.ERROR:
         return "tfgate: ERROR: a rule could not judge this plan; the gate fails closed"
     if report.result is Result.BLOCK:
-        noun = "finding" if blocking == 1 else "findings"
-        return f"tfgate: BLOCKED: {blocking} blocking {noun}, {others} other (profiles: {profiles})"
-    return f"tfgate: PASS: nothing blocks, {others} non-blocking findings (profiles: {profiles})"
+        found = plural(blocking, "blocking finding")
+        return f"tfgate: BLOCKED: {found}, {others} other (profiles: {profiles})"
+    found = plural(others, "non-blocking finding")
+    return f"tfgate: PASS: nothing blocks, {found} (profiles: {profiles})"
 
 
 def render(report: Report, *, color: bool = False, width: int = 100) -> str:
@@ -107,8 +109,8 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
     for note in report.notes:
         console.print(Text(f"note: {note}", style="yellow"))
     checked = (
-        f"checked {report.resources_evaluated} resource changes in "
-        f"{', '.join(report.sources)} with {len(report.rules_evaluated)} rules"
+        f"checked {plural(report.resources_evaluated, 'resource change')} in "
+        f"{', '.join(report.sources)} with {plural(len(report.rules_evaluated), 'rule')}"
     )
     console.print(Text(checked, style="dim"))
     if report.selection:
