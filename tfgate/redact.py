@@ -62,7 +62,16 @@ CREDENTIAL_PATTERNS = (
     re.compile(r"gh[pousr]_[A-Za-z0-9]{36,}"),
     re.compile(r"github_pat_[A-Za-z0-9_]{22,}"),
     re.compile(r"xox[abprs]-[A-Za-z0-9-]{10,}"),
-    re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    # JSON Web Tokens, also glued to other text. A first segment runs to the end of its run of
+    # token characters whichever `eyJ` of the run it starts at, so only the run's first `eyJ`
+    # is tried: the match starts where the run starts, the atomic group stops at the first
+    # `eyJ` and never retries a later one, and the possessive segments never give back. Each
+    # character is scanned a bounded number of times, where `eyJ[...]{10,}\.` alone rescans
+    # the rest of the run from every `eyJ` in it (quadratic in the length of the text).
+    re.compile(
+        r"(?<![A-Za-z0-9_-])(?>[A-Za-z0-9_-]*?eyJ)"
+        r"[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{10,}+"
+    ),
 )
 
 # The password of a connection URL (`postgres://user:password@host`): the user stays, the

@@ -114,3 +114,36 @@ def test_a_waiver_address_with_many_stars(tmp_path: Path, profile: str) -> None:
     statuses = {f["rule"]: f["status"] for f in findings}
     assert statuses["TFG-IAM-014"] == "introduced"
     assert statuses["TFG-IAM-015"] == "waived"
+
+
+# Linear redaction of the texts below takes milliseconds; per-position rescanning, minutes.
+REDACTION_GUARD_SECONDS = 30
+TOKEN_SHAPED_TEXT = {
+    # every `eyJ` starts a JSON Web Token candidate whose first segment runs to the end of text
+    "jwt-prefixes": "eyJ-" * 200_000,
+    "jwt-two-segments": ("eyJ" + "a" * 10 + ".") * 30_000,
+    "github-prefixes": "ghp_" * 100_000,
+    "slack-prefixes": "xoxb-" * 80_000,
+    "url-passwords": "x://u:" * 60_000,
+    "pem-headers": "-----BEGIN PRIVATE KEY-----" * 15_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOKEN_SHAPED_TEXT))
+def test_token_shaped_text_is_redacted_in_linear_time(name: str) -> None:
+    """Several hundred KB of credential prefixes that never complete (a Sid, a tag, a message).
+    The guard, not a timing assertion, fails a return to per-position rescanning."""
+    text = TOKEN_SHAPED_TEXT[name]
+    script = (
+        "import sys\nfrom tfgate.redact import outgoing\n"
+        "sys.stdout.write(str(len(outgoing(sys.stdin.read()))))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        input=text.encode(),
+        capture_output=True,
+        timeout=REDACTION_GUARD_SECONDS,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr.decode()
+    assert int(completed.stdout) > 0
