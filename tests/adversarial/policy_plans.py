@@ -173,7 +173,9 @@ class PlanShape:
         self.changes.append(entry)
         self.planned.append(self._state_entry(full, parts, index, after))
 
-    def read(self, address: str, values: Mapping[str, Any], *, index: int | str | None = None):
+    def read(
+        self, address: str, values: Mapping[str, Any], *, index: int | str | None = None
+    ) -> None:
         """A data source read at plan time: only in `prior_state`."""
         parts = address.split(".")
         full = address + ("" if index is None else f"[{orjson.dumps(index).decode()}]")
@@ -199,16 +201,35 @@ class PlanShape:
 
     # -- the IAM pieces the attacks are made of ----------------------------------------------
 
-    def policy(self, name: str, policy: dict[str, Any], *, known: str | None = None) -> None:
+    def policy(
+        self,
+        name: str,
+        policy: dict[str, Any],
+        *,
+        known: str | None = None,
+        index: int | str | None = None,
+        for_each: dict[str, Any] | None = None,
+    ) -> None:
         """An `aws_iam_policy` whose `policy` is the expression given (unknown unless `known`)."""
-        after: dict[str, Any] = {"description": None, "name": name, "path": "/", "tags": None}
+        policy_name = name if index is None else f"{name}-{index}"
+        after: dict[str, Any] = {
+            "description": None,
+            "name": policy_name,
+            "path": "/",
+            "tags": None,
+        }
         unknown: dict[str, Any] = {"arn": True, "id": True, "policy_id": True, "tags_all": True}
         if known is None:
             unknown["policy"] = True
         else:
             after["policy"] = known
-        self.instance(f"aws_iam_policy.{name}", after, unknown=unknown)
-        self.block(f"aws_iam_policy.{name}", {"name": const(name), "policy": policy})
+        self.instance(f"aws_iam_policy.{name}", after, unknown=unknown, index=index)
+        name_expression = const(name) if index is None else refs("each.key")
+        self.block(
+            f"aws_iam_policy.{name}",
+            {"name": name_expression, "policy": policy},
+            for_each=for_each,
+        )
 
     def deferred_document(
         self,
@@ -251,6 +272,8 @@ class PlanShape:
         *,
         index: int | str | None = None,
         expressions: Mapping[str, Any] | None = None,
+        count: dict[str, Any] | None = None,
+        for_each: dict[str, Any] | None = None,
     ) -> None:
         text = policy_json(*statements)
         values = {
@@ -267,7 +290,7 @@ class PlanShape:
         }
         address = f"data.aws_iam_policy_document.{name}"
         self.read(address, values, index=index)
-        self.block(address, expressions or {})
+        self.block(address, expressions or {}, count=count, for_each=for_each)
 
     def bucket(self, name: str) -> None:
         """A bucket created here: its ARN is known only after apply."""

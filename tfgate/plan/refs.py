@@ -88,7 +88,7 @@ def reference_occurrences(resource: Resource, *path: PathPart) -> tuple[Target, 
     found: list[Target] = []
     previous = ""
     for reference in references(resource, *path):
-        cut_short = previous.startswith(reference) and previous[len(reference) :][:1] in ".["
+        cut_short = previous.startswith(reference) and previous[len(reference) :][:1] in (".", "[")
         if not cut_short:
             found.append(parse_reference(reference))
         previous = reference
