@@ -107,8 +107,10 @@ class PlanShape:
     changes: list[dict[str, Any]] = field(default_factory=list)
     planned: list[dict[str, Any]] = field(default_factory=list)
     prior: list[dict[str, Any]] = field(default_factory=list)
-    blocks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    blocks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Module calls of the root module: name -> the call's argument expressions."""
 
     def block(
         self,
@@ -117,7 +119,9 @@ class PlanShape:
         *,
         count: dict[str, Any] | None = None,
         for_each: dict[str, Any] | None = None,
+        module: str = "",
     ) -> None:
+        """A block of the configuration; `module` names a module called by the root module."""
         mode = "data" if address.startswith("data.") else "managed"
         parts = address.split(".")
         resource_type, name = parts[-2], parts[-1]
@@ -134,7 +138,7 @@ class PlanShape:
             entry["count_expression"] = count
         if for_each is not None:
             entry["for_each_expression"] = for_each
-        self.blocks.setdefault(address, entry)
+        self.blocks.setdefault((module, address), entry)
 
     def instance(
         self,
@@ -145,12 +149,15 @@ class PlanShape:
         index: int | str | None = None,
         actions: Sequence[str] = ("create",),
         before: Mapping[str, Any] | None = None,
+        module: str = "",
     ) -> None:
         """One entry of `resource_changes` (a managed resource, or a data source read during
         apply) and its planned values."""
         mode = "data" if address.startswith("data.") else "managed"
         parts = address.split(".")
         full = address + ("" if index is None else f"[{orjson.dumps(index).decode()}]")
+        if module:
+            full = f"module.{module}.{full}"
         entry: dict[str, Any] = {
             "address": full,
             "mode": mode,
@@ -168,10 +175,14 @@ class PlanShape:
         }
         if index is not None:
             entry["index"] = index
+        if module:
+            entry["module_address"] = f"module.{module}"
         if mode == "data":
             entry["action_reason"] = "read_because_config_unknown"
         self.changes.append(entry)
-        self.planned.append(self._state_entry(full, parts, index, after))
+        planned = self._state_entry(full, parts, index, after)
+        planned["module"] = module
+        self.planned.append(planned)
 
     def read(
         self, address: str, values: Mapping[str, Any], *, index: int | str | None = None
@@ -301,12 +312,47 @@ class PlanShape:
         )
         self.block(f"aws_s3_bucket.{name}", {"bucket": const(name)})
 
+    def _planned_modules(self) -> dict[str, Any]:
+        def resources(module: str) -> list[dict[str, Any]]:
+            return [
+                {k: v for k, v in entry.items() if k != "module"}
+                for entry in self.planned
+                if entry["module"] == module
+            ]
+
+        root: dict[str, Any] = {"resources": resources("")}
+        children = sorted({entry["module"] for entry in self.planned} - {""})
+        if children:
+            root["child_modules"] = [
+                {"address": f"module.{name}", "resources": resources(name)} for name in children
+            ]
+        return root
+
+    def _configured_modules(self) -> dict[str, Any]:
+        def resources(module: str) -> list[dict[str, Any]]:
+            return [entry for (owner, _), entry in self.blocks.items() if owner == module]
+
+        root: dict[str, Any] = {"resources": resources("")}
+        if self.calls:
+            root["module_calls"] = {
+                name: {
+                    "source": f"./modules/{name}",
+                    "expressions": expressions,
+                    "module": {
+                        "resources": resources(name),
+                        "variables": {variable: {} for variable in expressions},
+                    },
+                }
+                for name, expressions in sorted(self.calls.items())
+            }
+        return root
+
     def document(self) -> dict[str, Any]:
         plan: dict[str, Any] = {
             "format_version": "1.2",
             "terraform_version": "1.9.8",
             "variables": {name: {"value": value} for name, value in self.variables.items()},
-            "planned_values": {"root_module": {"resources": self.planned}},
+            "planned_values": {"root_module": self._planned_modules()},
             "resource_changes": self.changes,
             "configuration": {
                 "provider_config": {
@@ -316,7 +362,7 @@ class PlanShape:
                         "expressions": {"region": const("eu-west-1")},
                     }
                 },
-                "root_module": {"resources": list(self.blocks.values())},
+                "root_module": self._configured_modules(),
             },
             "timestamp": "2026-11-30T09:00:00Z",
             "applyable": True,

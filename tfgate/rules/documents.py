@@ -26,10 +26,10 @@ import orjson
 
 from tfgate.errors import PolicyError
 from tfgate.iam.policy import Policy, Statement, parse_policy
-from tfgate.plan.model import Plan, Resource
-from tfgate.plan.refs import reference_targets
+from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.rules.base import Context
+from tfgate.rules.boundaries import boundary_only
 from tfgate.rules.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
 from tfgate.rules.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
 from tfgate.rules.policy_documents import (
@@ -84,20 +84,6 @@ TRUST_TYPES = frozenset({"aws_iam_role"})
 ALL_DOCUMENT_TYPES = frozenset(
     {*IDENTITY_TYPES, *TRUST_TYPES, *RESOURCE_POLICY_TYPES, ORGANIZATIONS_POLICY}
 )
-
-# Where managed policies are attached (so a policy referenced here is a grant, not only a
-# boundary): resource type -> attributes holding policy ARNs.
-_ATTACHING: Mapping[str, tuple[str, ...]] = {
-    "aws_iam_role_policy_attachment": ("policy_arn",),
-    "aws_iam_user_policy_attachment": ("policy_arn",),
-    "aws_iam_group_policy_attachment": ("policy_arn",),
-    "aws_iam_policy_attachment": ("policy_arn",),
-    "aws_iam_role": ("managed_policy_arns",),
-    "aws_iam_role_policy_attachments_exclusive": ("policy_arns",),
-    "aws_iam_user_policy_attachments_exclusive": ("policy_arns",),
-    "aws_iam_group_policy_attachments_exclusive": ("policy_arns",),
-}
-_BOUNDING = ("aws_iam_role", "aws_iam_user")
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,56 +283,6 @@ def _lambda_permission(view: View) -> Document:
     return Document(
         "permission", DocumentKind.RESOURCE, orjson.dumps(document).decode(), rebuilt=True
     )
-
-
-# ------------------------------------------------------------------------------------------------
-# Policies used only as permissions boundaries
-
-_USES: dict[int, tuple[Plan, frozenset[tuple[str, str]], frozenset[str]]] = {}
-
-
-def _policy_uses(plan: Plan) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
-    """(boundary-only references, boundary-only ARNs) of a plan, computed once per plan.
-
-    A reference is (module address, `aws_iam_policy.<name>`). A policy counts as boundary-only
-    when some role or user names it as `permissions_boundary` and nothing attaches it.
-    """
-    cached = _USES.get(id(plan))
-    if cached is not None and cached[0] is plan:
-        return cached[1], cached[2]
-    bound_refs: set[tuple[str, str]] = set()
-    bound_arns: set[str] = set()
-    attached_refs: set[tuple[str, str]] = set()
-    attached_arns: set[str] = set()
-
-    def collect(resource: Resource, attribute: str, refs: set[Any], arns: set[str]) -> None:
-        for target in reference_targets(resource, attribute):
-            if target.kind == "resource" and target.type == "aws_iam_policy":
-                refs.add((resource.module_address, target.config_address))
-        for view in (resource.after, resource.before):
-            value = view.value(attribute)
-            values = value if isinstance(value, list) else [value]
-            arns.update(item for item in values if isinstance(item, str) and item)
-
-    for resource in plan.resources:
-        if resource.type in _BOUNDING:
-            collect(resource, "permissions_boundary", bound_refs, bound_arns)
-        for attribute in _ATTACHING.get(resource.type, ()):
-            collect(resource, attribute, attached_refs, attached_arns)
-    result = (frozenset(bound_refs - attached_refs), frozenset(bound_arns - attached_arns))
-    if len(_USES) > 8:
-        _USES.clear()
-    _USES[id(plan)] = (plan, *result)
-    return result
-
-
-def boundary_only(resource: Resource, view: View, ctx: Context) -> bool:
-    """True when an `aws_iam_policy` is used by the plan only as a permissions boundary."""
-    refs, arns = _policy_uses(ctx.plan)
-    if (resource.module_address, resource.config_address) in refs:
-        return True
-    arn = view.value("arn") or resource.before.value("arn")
-    return isinstance(arn, str) and arn in arns
 
 
 def _inline_policies(resource: Resource, view: View, ctx: Context) -> Iterator[Document]:
