@@ -183,35 +183,26 @@ def test_a_composed_part_that_cannot_be_known_makes_the_document_unknown(
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_own_statement_overrides_a_source_statement_with_the_same_sid(
-    tmp_path: Path, profile: str
+@pytest.mark.parametrize(
+    ("attribute", "composed", "own_resource"),
+    [
+        # the document's own statement overrides the source's statement with its Sid
+        ("source_policy_documents", PASS_ANY_ROLE, PASS_ONE_ROLE["Resource"]),
+        # the override document's statement replaces the document's own
+        ("override_policy_documents", PASS_ONE_ROLE, "*"),
+    ],
+)
+def test_a_statement_replaced_by_sid_is_gone(
+    tmp_path: Path, profile: str, attribute: str, composed: dict[str, Any], own_resource: str
 ) -> None:
     shape = PlanShape()
-    shape.read_document("base", [PASS_ANY_ROLE])
-    narrow = statement_block("PassAnyRole", ["iam:PassRole"], [PASS_ONE_ROLE["Resource"]])
+    shape.read_document("other", [composed])
     app_document(
         shape,
-        {"source_policy_documents": [policy_json(PASS_ANY_ROLE)]},
+        {attribute: [policy_json(composed)]},
         {},
-        {"source_policy_documents": refs(f"{DOC}.base.json")},
-        own=[narrow],
-    )
-    verdict = judge(shape, tmp_path, profile)
-    assert not verdict.on(APP, PASS_ROLE_RULE)
-    assert verdict.blocking(APP) == set()
-
-
-@pytest.mark.parametrize("profile", PROFILES)
-def test_override_narrows_a_wide_statement_with_the_same_sid(tmp_path: Path, profile: str) -> None:
-    shape = PlanShape()
-    shape.read_document("narrow", [PASS_ONE_ROLE])
-    wide = statement_block("PassAnyRole", ["iam:PassRole"], ["*"])
-    app_document(
-        shape,
-        {"override_policy_documents": [policy_json(PASS_ONE_ROLE)]},
-        {},
-        {"override_policy_documents": refs(f"{DOC}.narrow.json")},
-        own=[wide],
+        {attribute: refs(f"{DOC}.other.json")},
+        own=[statement_block("PassAnyRole", ["iam:PassRole"], [own_resource])],
     )
     verdict = judge(shape, tmp_path, profile)
     assert not verdict.on(APP, PASS_ROLE_RULE)

@@ -2,16 +2,19 @@
 
 A document is a JSON string in an attribute. When the string is known only after apply, the
 configuration may still show it comes from a `data.aws_iam_policy_document` block whose
-statements are partly known; the document is then rebuilt from those statements, with each value
-known only after apply replaced by a placeholder that matches nothing (an ARN produced by another
-resource is a specific ARN, never `*`). A principal produced by an OIDC or SAML provider created in
-the same plan is rebuilt as that provider's ARN with the account left unknown, so trust rules can
-still judge a GitHub or EKS trust policy whose only unknown values are ARNs.
+arguments are partly known; the document is then rebuilt from them (`policy_documents`: its
+statements, with each value known only after apply replaced by a placeholder that matches
+nothing, and the documents it composes). A principal produced by an OIDC or SAML provider
+created in the same plan is rebuilt as that provider's ARN with the account left unknown, so
+trust rules can still judge a GitHub or EKS trust policy whose only unknown values are ARNs.
+When a reference may mean several instances, each is one reading of the document, judged on its
+own.
 
 Document kinds decide which rules judge a document: identity rules judge grants (identity
-policies, never SCP/RCP content and never a policy used only as a permissions boundary: those
-are ceilings), trust rules judge `assume_role_policy`, resource-policy rules judge the policies
-attached to buckets, keys, queues, topics, repositories, secrets, vaults and Lambda functions.
+policies, never SCP/RCP content and never a policy proven to be used only as a permissions
+boundary, see `boundaries`: those are ceilings), trust rules judge `assume_role_policy`,
+resource-policy rules judge the policies attached to buckets, keys, queues, topics,
+repositories, secrets, vaults and Lambda functions.
 """
 
 from __future__ import annotations
