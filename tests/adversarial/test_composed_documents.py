@@ -207,3 +207,59 @@ def test_a_statement_replaced_by_sid_is_gone(
     verdict = judge(shape, tmp_path, profile)
     assert not verdict.on(APP, PASS_ROLE_RULE)
     assert verdict.blocking(APP) == set()
+
+
+# ------------------------------------------------------------------------------------------------
+# Bounded work: compositions built to multiply
+
+
+def chained(shape: PlanShape, depth: int, width: int) -> None:
+    """`d0` composes `d1` `width` times, `d1` composes `d2` `width` times, and so on: rebuilt
+    naively, the work grows as width ** depth, and the statements with it."""
+    shape.bucket("chain")
+    for level in range(depth):
+        block = statement_block("", ["s3:PutObject"], [None])
+        block["sid"] = None
+        expressions: dict[str, Any] = {
+            "statement": [statement_config(block, resources=refs("aws_s3_bucket.chain.arn"))]
+        }
+        composed: dict[str, Any] = {}
+        unknown: dict[str, Any] = {}
+        if level + 1 < depth:
+            expressions["source_policy_documents"] = {
+                "references": [f"{DOC}.d{level + 1}.json", f"{DOC}.d{level + 1}"] * width
+            }
+            composed = {"source_policy_documents": [None] * width}
+            unknown = {"source_policy_documents": [True] * width}
+        shape.deferred_document(
+            f"d{level}",
+            [block],
+            expressions=expressions,
+            composed=composed,
+            composed_unknown=unknown,
+        )
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_composition_that_multiplies_statements_is_unknown(tmp_path: Path, profile: str) -> None:
+    """Each document is rebuilt once, and one that would hold more statements than AWS allows
+    is unknown: the run ends at once instead of after 40 ** 8 rebuilds."""
+    shape = PlanShape()
+    chained(shape, depth=8, width=40)
+    shape.policy("app", refs(f"{DOC}.d0.json"))
+    verdict = judge(shape, tmp_path, profile)
+    assert [f["status"] for f in verdict.on(APP, EVALUABLE_RULE)] == ["unknown"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_document_composed_from_itself_is_unknown(tmp_path: Path, profile: str) -> None:
+    """Terraform refuses such a cycle, but a plan is judged as it is given."""
+    shape = PlanShape()
+    app_document(
+        shape,
+        {"source_policy_documents": [None]},
+        {"source_policy_documents": [True]},
+        {"source_policy_documents": refs(f"{DOC}.app.json")},
+    )
+    verdict = judge(shape, tmp_path, profile)
+    assert [f["status"] for f in verdict.on(APP, EVALUABLE_RULE)] == ["unknown"]

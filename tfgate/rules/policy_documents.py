@@ -34,7 +34,7 @@ from tfgate.plan.refs import (
     reference_occurrences,
     target_instances,
 )
-from tfgate.plan.values import Unknown, View, contains_mark
+from tfgate.plan.values import Unknown, contains_mark
 from tfgate.rules.base import Context
 
 UNKNOWN_PLACEHOLDER = "${tfgate:known-after-apply}"
@@ -44,7 +44,11 @@ MAX_READINGS = 16
 """More readings of one document than this (instances times composed alternatives) is unknown."""
 
 _MAX_DEPTH = 8
-"""Documents composed from documents deeper than this are unknown (and a cycle ends here)."""
+"""Documents composed from documents deeper than this are unknown."""
+
+MAX_STATEMENTS = 1000
+"""A rebuilt document with more statements than this is unknown (AWS's size limits allow far
+fewer); it bounds the work a composition built to multiply statements can cause."""
 
 _SINGLE = ("source_json", "override_json")
 _SOURCES = ("source_json", "source_policy_documents")
@@ -70,122 +74,141 @@ def is_policy_document(target: Target) -> bool:
     return target.kind == "data" and target.type == POLICY_DOCUMENT
 
 
-def readings(
-    module_address: str, target: Target, ctx: Context, depth: int = 0
-) -> tuple[Reading, ...] | None:
+def readings(module_address: str, target: Target, ctx: Context) -> tuple[Reading, ...] | None:
     """Every document the policy-document data source(s) `target` may mean can produce, or
     None when one of them cannot be known."""
-    found: list[Reading] = []
-    read = read_instances(ctx.plan, module_address, target)
-    for entry in read:
-        text = entry.values.get("json")
-        if not isinstance(text, str):
-            return None
-        found.append(Reading(text, False, entry.address))
-    deferred = target_instances(ctx.plan, module_address, target)
-    if not read and not deferred:
-        return None
-    for source in deferred:
-        rebuilt = _instance_readings(source, ctx, depth)
-        if rebuilt is None:
-            return None
-        found.extend(rebuilt)
-    if len(found) > MAX_READINGS:
-        return None
-    return tuple(found)
+    return _Rebuilder(ctx).readings(module_address, target, 0)
 
 
-def _instance_readings(source: Resource, ctx: Context, depth: int) -> tuple[Reading, ...] | None:
-    view = source.after
-    text = view.value("json")
-    if isinstance(text, str) and text:
-        return (Reading(text, False, source.address),)
-    if depth >= _MAX_DEPTH or view.get("statement") is Unknown:
-        return None
-    statements = view.value("statement")
-    own = _rebuild(
-        statements if isinstance(statements, list) else [],
-        view.unknown,
-        _provider_arns(source, ctx),
-    )
-    slots: list[tuple[str, tuple[Reading, ...]]] = []
-    for attribute in (*_SOURCES, *_OVERRIDES):
-        documents = _composed(source, view, attribute, ctx, depth)
-        if documents is None:
+class _Rebuilder:
+    """One resolution: each data source instance is rebuilt at most once, however many
+    documents compose it, and one that composes itself (a cycle) is unknown."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.done: dict[str, tuple[Reading, ...] | None] = {}
+        self.busy: set[str] = set()
+
+    def readings(
+        self, module_address: str, target: Target, depth: int
+    ) -> tuple[Reading, ...] | None:
+        found: list[Reading] = []
+        read = read_instances(self.ctx.plan, module_address, target)
+        for entry in read:
+            text = entry.values.get("json")
+            if not isinstance(text, str):
+                return None
+            found.append(Reading(text, False, entry.address))
+        deferred = target_instances(self.ctx.plan, module_address, target)
+        if not read and not deferred:
             return None
-        slots.extend((attribute, options) for options in documents)
-    combinations = 1
-    for _, options in slots:
-        combinations *= len(options)
-        if combinations > MAX_READINGS:
+        for source in deferred:
+            if source.address not in self.done:
+                if source.address in self.busy:
+                    return None
+                self.busy.add(source.address)
+                self.done[source.address] = self.instance(source, depth)
+                self.busy.discard(source.address)
+            rebuilt = self.done[source.address]
+            if rebuilt is None:
+                return None
+            found.extend(rebuilt)
+        if len(found) > MAX_READINGS:
             return None
-    version = view.value("version")
-    found: list[Reading] = []
-    for choice in itertools.product(*(options for _, options in slots)):
-        statements_of = [
-            (attribute, reading) for (attribute, _), reading in zip(slots, choice, strict=True)
-        ]
-        merged = _merge(own, statements_of)
-        if merged is None:
+        return tuple(found)
+
+    def instance(self, source: Resource, depth: int) -> tuple[Reading, ...] | None:
+        view = source.after
+        text = view.value("json")
+        if isinstance(text, str) and text:
+            return (Reading(text, False, source.address),)
+        if depth >= _MAX_DEPTH or view.get("statement") is Unknown:
             return None
-        document: dict[str, Any] = {
-            "Version": version if isinstance(version, str) and version else "2012-10-17",
-            "Statement": merged,
-        }
-        found.append(
-            Reading(
-                orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode(), True, source.address
-            )
+        statements = view.value("statement")
+        own = _rebuild(
+            statements if isinstance(statements, list) else [],
+            view.unknown,
+            _provider_arns(source, self.ctx),
         )
-    return tuple(found)
+        slots: list[tuple[str, tuple[Reading, ...]]] = []
+        for attribute in (*_SOURCES, *_OVERRIDES):
+            documents = self.composed(source, attribute, depth)
+            if documents is None:
+                return None
+            slots.extend((attribute, options) for options in documents)
+        combinations = 1
+        for _, options in slots:
+            combinations *= len(options)
+            if combinations > MAX_READINGS:
+                return None
+        version = view.value("version")
+        found: list[Reading] = []
+        for choice in itertools.product(*(options for _, options in slots)):
+            merged = _merge(
+                own,
+                [
+                    (attribute, reading)
+                    for (attribute, _), reading in zip(slots, choice, strict=True)
+                ],
+            )
+            if merged is None:
+                return None
+            document: dict[str, Any] = {
+                "Version": version if isinstance(version, str) and version else "2012-10-17",
+                "Statement": merged,
+            }
+            text = orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode()
+            found.append(Reading(text, True, source.address))
+        return tuple(found)
 
+    def composed(
+        self, source: Resource, attribute: str, depth: int
+    ) -> list[tuple[Reading, ...]] | None:
+        """The documents `attribute` composes, in order, each as the readings it may be (a
+        known string is one reading; an empty element is skipped, as the provider does).
 
-def _composed(
-    source: Resource, view: View, attribute: str, ctx: Context, depth: int
-) -> list[tuple[Reading, ...]] | None:
-    """The documents `attribute` composes, in order, each as the readings it may be (a known
-    string is one reading; an empty element is skipped, as the provider does).
-
-    Unknown elements are matched, in order, to the references to policy documents read during
-    apply: when their numbers differ, what fills an element cannot be proven, and the answer
-    is None.
-    """
-    single = attribute in _SINGLE
-    if view.get(attribute) is Unknown and not single:
-        return None  # a list whose length is known only after apply
-    mask: Any = view.unknown.get(attribute) if isinstance(view.unknown, Mapping) else None
-    value = view.value(attribute)
-    if single:
-        elements: list[Any] = [value]
-        masks: list[Any] = [mask]
-    else:
-        elements = list(value) if isinstance(value, list) else []
-        masks = list(mask) if isinstance(mask, list) else []
-    unknown = [i for i, _ in enumerate(elements) if i < len(masks) and contains_mark(masks[i])]
-    if single and contains_mark(mask):
-        unknown = [0]
-    deferred = [
-        target
-        for target in reference_occurrences(source, attribute)
-        if is_policy_document(target) and target_instances(ctx.plan, source.module_address, target)
-    ]
-    if len(unknown) != len(deferred):
-        return None
-    filled: dict[int, tuple[Reading, ...]] = {}
-    for position, target in zip(unknown, deferred, strict=True):
-        options = readings(source.module_address, target, ctx, depth + 1)
-        if options is None:
+        Unknown elements are matched, in order, to the references to policy documents read
+        during apply: when their numbers differ, what fills an element cannot be proven, and
+        the answer is None.
+        """
+        view = source.after
+        single = attribute in _SINGLE
+        if view.get(attribute) is Unknown and not single:
+            return None  # a list whose length is known only after apply
+        mask: Any = view.unknown.get(attribute) if isinstance(view.unknown, Mapping) else None
+        value = view.value(attribute)
+        if single:
+            elements: list[Any] = [value]
+            masks: list[Any] = [mask]
+        else:
+            elements = list(value) if isinstance(value, list) else []
+            masks = list(mask) if isinstance(mask, list) else []
+        unknown = [i for i in range(len(elements)) if i < len(masks) and contains_mark(masks[i])]
+        if single and contains_mark(mask):
+            unknown = [0]
+        plan = self.ctx.plan
+        deferred = [
+            target
+            for target in reference_occurrences(source, attribute)
+            if is_policy_document(target) and target_instances(plan, source.module_address, target)
+        ]
+        if len(unknown) != len(deferred):
             return None
-        filled[position] = options
-    found: list[tuple[Reading, ...]] = []
-    for position, element in enumerate(elements):
-        if position in filled:
-            found.append(filled[position])
-        elif isinstance(element, str) and element:
-            found.append((Reading(element, False, source.address),))
-        elif element is not None and element != "":
-            return None
-    return found
+        filled: dict[int, tuple[Reading, ...]] = {}
+        for position, target in zip(unknown, deferred, strict=True):
+            options = self.readings(source.module_address, target, depth + 1)
+            if options is None:
+                return None
+            filled[position] = options
+        found: list[tuple[Reading, ...]] = []
+        for position, element in enumerate(elements):
+            if position in filled:
+                found.append(filled[position])
+            elif isinstance(element, str) and element:
+                found.append((Reading(element, False, source.address),))
+            elif element is not None and element != "":
+                return None
+        return found
 
 
 def _merge(
@@ -193,30 +216,27 @@ def _merge(
 ) -> list[Statement] | None:
     """The provider's merge of the composed documents around the data source's own statements;
     None where the provider fails at apply (a repeated Sid among the sources or in the data
-    source itself, a composed document that is not an IAM document)."""
-    merged: list[Statement] = []
-    sids: set[str] = set()
+    source itself, a composed document that is not an IAM document) or the result is too big."""
+    merged = _Merged()
+    source_sids: set[str] = set()
     for attribute, reading in composed:
         if attribute not in _SOURCES:
             continue
         statements = _statements(reading.text)
         if statements is None:
             return None
-        if attribute == "source_policy_documents":
-            for statement in statements:
-                sid = statement.get("Sid")
-                if sid:
-                    if sid in sids:
-                        return None
-                    sids.add(sid)
-        else:
-            sids.update(s["Sid"] for s in statements if s.get("Sid"))
-        _override(merged, statements)
+        sids = [s["Sid"] for s in statements if s.get("Sid")]
+        if attribute == "source_policy_documents" and (
+            len(sids) != len(set(sids)) or source_sids.intersection(sids)
+        ):
+            return None
+        source_sids.update(sids)
+        merged.add(statements)
     own_statements = list(own.get("Statement") or [])
     own_sids = [s["Sid"] for s in own_statements if s.get("Sid")]
     if len(own_sids) != len(set(own_sids)):
         return None
-    _override(merged, own_statements)
+    merged.add(own_statements)
     for attribute in _OVERRIDES:
         for name, reading in composed:
             if name != attribute:
@@ -224,23 +244,31 @@ def _merge(
             statements = _statements(reading.text)
             if statements is None:
                 return None
-            _override(merged, statements)
-    return merged
+            merged.add(statements)
+    if len(merged.statements) > MAX_STATEMENTS:
+        return None
+    return merged.statements
 
 
-def _override(merged: list[Statement], statements: Sequence[Statement]) -> None:
-    """The provider's `Merge`: a statement with a Sid replaces the first one with that Sid."""
-    for statement in statements:
-        sid = statement.get("Sid")
-        if sid:
-            for index, existing in enumerate(merged):
-                if existing.get("Sid") == sid:
-                    merged[index] = statement
-                    break
-            else:
-                merged.append(statement)
-        else:
-            merged.append(statement)
+class _Merged:
+    """The provider's `Merge`: a statement with a Sid replaces the first one with that Sid, any
+    other is appended."""
+
+    def __init__(self) -> None:
+        self.statements: list[Statement] = []
+        self.first: dict[str, int] = {}
+
+    def add(self, statements: Sequence[Statement]) -> None:
+        for statement in statements:
+            if len(self.statements) > MAX_STATEMENTS:
+                return
+            sid = statement.get("Sid")
+            if sid and sid in self.first:
+                self.statements[self.first[sid]] = statement
+                continue
+            if sid:
+                self.first[sid] = len(self.statements)
+            self.statements.append(statement)
 
 
 def _statements(text: str) -> list[Statement] | None:
