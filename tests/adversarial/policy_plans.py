@@ -111,6 +111,8 @@ class PlanShape:
     variables: dict[str, Any] = field(default_factory=dict)
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Module calls of the root module: name -> the call's argument expressions."""
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Outputs of the called modules: module name -> output name -> expression."""
 
     def block(
         self,
@@ -339,6 +341,10 @@ class PlanShape:
                     "source": f"./modules/{name}",
                     "expressions": expressions,
                     "module": {
+                        "outputs": {
+                            output: {"expression": expression}
+                            for output, expression in self.outputs.get(name, {}).items()
+                        },
                         "resources": resources(name),
                         "variables": {variable: {} for variable in expressions},
                     },

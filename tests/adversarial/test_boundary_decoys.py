@@ -123,6 +123,7 @@ def attach_in_module_through_a_variable(shape: PlanShape) -> None:
 
 def attach_through_a_module_output(shape: PlanShape) -> None:
     shape.calls["policies"] = {"boundary_arn": refs(f"{CEILING}.arn")}
+    shape.outputs["policies"] = {"boundary_arn": refs("var.boundary_arn")}
     shape.instance(
         "aws_iam_policy_attachment.shared",
         {"groups": None, "name": "shared", "roles": ["deployer"], "users": None},
@@ -247,3 +248,45 @@ def test_only_the_attached_instance_of_a_counted_policy_is_a_grant(
     verdict = judge(shape, tmp_path, profile)
     assert not verdict.on(f"{CEILING}[0]", PASS_ROLE_RULE)
     assert verdict.blocks(f"{CEILING}[1]", PASS_ROLE_RULE)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_module_attaching_another_policy_through_a_variable_leaves_the_boundary_alone(
+    tmp_path: Path, profile: str
+) -> None:
+    """The module's `policy_arn = var.policy_arn` is followed to the call, which passes
+    another policy: the ceiling is still only a boundary."""
+    shape = PlanShape()
+    bounded(shape)
+    attach_in_module_through_a_variable(shape)
+    shape.calls["team"]["policy_arn"] = refs("aws_iam_policy.reader.arn")
+    shape.instance(
+        "aws_iam_policy.reader",
+        {"name": "reader", "path": "/", "policy": policy_json(), "tags": None},
+        unknown={"arn": True, "id": True, "policy_id": True, "tags_all": True},
+    )
+    shape.block("aws_iam_policy.reader", {"name": const("reader"), "policy": {}})
+    assert not judge(shape, tmp_path, profile).on(CEILING, PASS_ROLE_RULE)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_boundary_set_through_a_module_variable_is_a_boundary(
+    tmp_path: Path, profile: str
+) -> None:
+    """A role in a module gets `permissions_boundary = var.boundary_arn`; the call passes the
+    ceiling, and nothing attaches it."""
+    shape = PlanShape()
+    bounded(shape)
+    app = shape.blocks.pop(("", "aws_iam_role.app"))
+    app["expressions"]["permissions_boundary"] = refs("var.boundary_arn")
+    shape.blocks[("team", "aws_iam_role.app")] = app
+    for entry in shape.changes:
+        if entry["address"] == "aws_iam_role.app":
+            entry["address"] = "module.team.aws_iam_role.app"
+            entry["module_address"] = "module.team"
+    for entry in shape.planned:
+        if entry["address"] == "aws_iam_role.app":
+            entry["address"] = "module.team.aws_iam_role.app"
+            entry["module"] = "team"
+    shape.calls["team"] = {"boundary_arn": refs(f"{CEILING}.arn")}
+    assert not judge(shape, tmp_path, profile).on(CEILING, PASS_ROLE_RULE)

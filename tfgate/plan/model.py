@@ -104,6 +104,10 @@ class Plan:
     variables: Mapping[str, Any]
     module_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     """The `source` of every module call in `configuration`, by module path."""
+    module_inputs: Mapping[tuple[str, ...], Mapping[str, Any]] = field(default_factory=dict)
+    """The argument expressions of every module call, by the path of the module it makes."""
+    module_outputs: Mapping[tuple[str, ...], Mapping[str, Any]] = field(default_factory=dict)
+    """The expression of every output, by module path and output name."""
     complete: bool = True
     by_address: Mapping[str, tuple[Resource, ...]] = field(default_factory=dict)
     by_config: Mapping[tuple[tuple[str, ...], str], tuple[Resource, ...]] = field(

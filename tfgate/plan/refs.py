@@ -12,11 +12,11 @@ that does not follow its own instance is a reference whose index is computed (`d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tfgate.plan.address import InstanceKey, instance_key, split_address, strip_key
+from tfgate.plan.address import InstanceKey, instance_key, module_path, split_address, strip_key
 from tfgate.plan.model import Plan, ReadData, Resource
 from tfgate.plan.values import PathPart
 
@@ -80,19 +80,87 @@ def reference_targets(resource: Resource, *path: PathPart) -> tuple[Target, ...]
 
 
 def reference_occurrences(resource: Resource, *path: PathPart) -> tuple[Target, ...]:
-    """One target per reference written in the expression at `path`, in order.
+    """One target per reference written in the expression at `path`, in order."""
+    return tuple(parse_reference(head) for head in reference_heads(references(resource, *path)))
+
+
+def reference_heads(raw: Sequence[str]) -> list[str]:
+    """The references written in an expression, one entry each, in order.
 
     Terraform writes each reference unwrapped step by step (`d["b"].json`, `d["b"]`, `d`); an
     entry that is the previous one cut short belongs to the same reference.
     """
-    found: list[Target] = []
+    heads: list[str] = []
     previous = ""
-    for reference in references(resource, *path):
+    for reference in raw:
         cut_short = previous.startswith(reference) and previous[len(reference) :][:1] in (".", "[")
         if not cut_short:
-            found.append(parse_reference(reference))
+            heads.append(reference)
         previous = reference
-    return tuple(found)
+    return heads
+
+
+_KNOWN_BY_CONSTRUCTION = ("each.key", "count.index")
+"""Index values Terraform requires to be known at plan time."""
+
+_MAX_HOPS = 16
+
+
+def through_modules(plan: Plan, module_address: str, heads: Sequence[str]) -> list[tuple[str, str]]:
+    """(module address, reference) for what `heads`, written in `module_address`, come from:
+    a module variable is followed to the argument of the call that sets it, a module output to
+    its expression. Values known by construction are left out (a root variable, a variable
+    left to its default, `each.key`, `count.index`); a reference that cannot be followed (a
+    module called with `count` and no key, `each.value`, a local) is kept as it is.
+
+    Each (module, reference) is followed once, so the work is bounded by the configuration's
+    size however the references fan out; one met again while being followed is kept as is."""
+    memo: dict[tuple[str, str], frozenset[tuple[str, str]] | None] = {}
+
+    def follow(address: str, head: str, hops: int) -> frozenset[tuple[str, str]]:
+        key = (address, head)
+        if key in memo:
+            done = memo[key]
+            return done if done is not None else frozenset({key})
+        memo[key] = None
+        found: set[tuple[str, str]] = set()
+        parts = split_address(head)
+        root = strip_key(parts[0])
+        if head.startswith(_KNOWN_BY_CONSTRUCTION):
+            pass
+        elif hops >= _MAX_HOPS or root not in ("var", "module") or len(parts) < 2:
+            found.add(key)
+        elif root == "var":
+            if address:  # a root variable is known: the plan holds its value
+                argument = plan.module_inputs.get(module_path(address), {}).get(parts[1])
+                parent = ".".join(split_address(address)[:-2])
+                for inner in _heads_of(argument):
+                    found.update(follow(parent, inner, hops + 1))
+        else:
+            child = f"{address}.module.{parts[1]}".lstrip(".")
+            output = (
+                plan.module_outputs.get(module_path(child), {}).get(parts[2])
+                if len(parts) > 2
+                else None
+            )
+            if output is None:
+                found.add(key)
+            for inner in _heads_of(output):
+                found.update(follow(child, inner, hops + 1))
+        settled = frozenset(found)
+        memo[key] = settled
+        return settled
+
+    result: dict[tuple[str, str], None] = {}
+    for head in heads:
+        result.update(dict.fromkeys(sorted(follow(module_address, head, 0))))
+    return list(result)
+
+
+def _heads_of(expression: Any) -> list[str]:
+    """The references of a configuration expression (none for a constant or nothing)."""
+    raw = expression.get("references") if isinstance(expression, Mapping) else None
+    return reference_heads([r for r in raw if isinstance(r, str)]) if isinstance(raw, list) else []
 
 
 def target_instances(plan: Plan, module_address: str, target: Target) -> tuple[Resource, ...]:

@@ -7,8 +7,9 @@ may attach it. It may be attached when an attachment (`aws_iam_*_policy_attachme
 `aws_iam_policy_attachment`, `managed_policy_arns`, the `*_policy_attachments_exclusive`
 resources, an Identity Center customer-managed policy reference) names it by reference or by its
 known ARN or name, or when an attachment's policy is known only after apply and its references
-do not prove it is another policy (a variable, a module output, a local, another data source:
-any of them may carry this policy's ARN).
+do not prove it is another policy. Module variables and outputs are followed to the expressions
+that set them; what cannot be followed (a local, `each.value`, another data source, a module
+with `count` named without its key) may carry this policy's ARN.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from tfgate.plan.address import InstanceKey
 from tfgate.plan.model import Plan, Resource
-from tfgate.plan.refs import reference_occurrences, references
+from tfgate.plan.refs import parse_reference, reference_heads, references, through_modules
 from tfgate.plan.values import PathPart, View
 from tfgate.rules.base import Context
 
@@ -41,9 +42,6 @@ ATTACHING_NAMES: dict[str, tuple[tuple[PathPart, ...], ...]] = {
     ),
 }
 BOUNDING = ("aws_iam_role", "aws_iam_user")
-
-# Index references whose value is always known at plan time (Terraform refuses unknown keys).
-_KNOWN_INDEXES = ("each.key", "count.index")
 
 _Use = tuple[str, str, InstanceKey | None]
 """(module address, `aws_iam_policy.<name>`, instance key or None for every instance)."""
@@ -78,11 +76,11 @@ def policy_uses(plan: Plan) -> PolicyUses:
     unresolved = False
     for resource in plan.resources:
         if resource.type in BOUNDING:
-            _collect(resource, ("permissions_boundary",), bound, bound_arns)
+            _collect(plan, resource, ("permissions_boundary",), bound, bound_arns)
         for path in ATTACHING_ARNS.get(resource.type, ()):
-            unresolved |= _collect(resource, path, attached, attached_arns)
+            unresolved |= _collect(plan, resource, path, attached, attached_arns)
         for path in ATTACHING_NAMES.get(resource.type, ()):
-            unresolved |= _collect(resource, path, attached, attached_names)
+            unresolved |= _collect(plan, resource, path, attached, attached_names)
     uses = PolicyUses(
         frozenset(bound),
         frozenset(bound_arns),
@@ -98,28 +96,25 @@ def policy_uses(plan: Plan) -> PolicyUses:
 
 
 def _collect(
-    resource: Resource, path: tuple[PathPart, ...], uses: set[_Use], values: set[str]
+    plan: Plan, resource: Resource, path: tuple[PathPart, ...], uses: set[_Use], values: set[str]
 ) -> bool:
-    """Record the policies the value at `path` names; True when it is known only after apply
-    and its references do not prove which policy it is."""
-    policies = 0
-    for target in reference_occurrences(resource, *path):
+    """Record the policies the value at `path` names, following module variables and outputs;
+    True when it is known only after apply and what it comes from is not only policies."""
+    heads = reference_heads(references(resource, *path))
+    other = False
+    for address, reference in through_modules(plan, resource.module_address, heads):
+        target = parse_reference(reference)
         if target.kind == "resource" and target.type == POLICY:
-            uses.add((resource.module_address, target.config_address, target.key))
-            policies += 1
+            uses.add((address, target.config_address, target.key))
+        else:
+            other = True
     for view in (resource.after, resource.before):
-        value = view.value(*path)
-        values.update(item for item in _strings(value) if item)
+        values.update(item for item in _strings(view.value(*path)) if item)
     if not resource.after.is_unknown(*path):
         return False
     if resource.expressions and path[0] not in resource.expressions:
         return False  # computed by the provider (5.x plans `managed_policy_arns` so): not written
-    other = [
-        reference
-        for reference in references(resource, *path)
-        if not reference.startswith((f"{POLICY}.", *_KNOWN_INDEXES))
-    ]
-    return bool(other) or policies == 0
+    return other or not heads
 
 
 def _strings(value: object) -> Iterable[str]:
