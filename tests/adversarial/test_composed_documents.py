@@ -71,6 +71,23 @@ def app_document(
     shape.policy("app", refs(f"{DOC}.app.json"))
 
 
+def compose_unknown(
+    shape: PlanShape,
+    attribute: str,
+    reference: str,
+    *,
+    own: list[dict[str, Any]] | None = None,
+) -> None:
+    """`app` composes one document known only after apply, through `attribute`."""
+    app_document(
+        shape,
+        {attribute: [None]},
+        {attribute: [True]},
+        {attribute: refs(reference)},
+        own=own,
+    )
+
+
 def deferred_base(shape: PlanShape, name: str, block: dict[str, Any]) -> None:
     """A document read during apply whose statement is known (its other statement is not)."""
     shape.bucket(f"{name}-logs")
@@ -107,12 +124,7 @@ def test_source_read_at_plan_time_contributes_its_statements(tmp_path: Path, pro
 def test_source_read_during_apply_is_rebuilt(tmp_path: Path, profile: str) -> None:
     shape = PlanShape()
     deferred_base(shape, "base", statement_block("PassAnyRole", ["iam:PassRole"], ["*"]))
-    app_document(
-        shape,
-        {"source_policy_documents": [None]},
-        {"source_policy_documents": [True]},
-        {"source_policy_documents": refs(f"{DOC}.base.json")},
-    )
+    compose_unknown(shape, "source_policy_documents", f"{DOC}.base.json")
     verdict = judge(shape, tmp_path, profile)
     assert verdict.blocks(APP, PASS_ROLE_RULE)
 
@@ -126,13 +138,7 @@ def test_override_replaces_a_narrow_statement_with_the_same_sid(
     shape = PlanShape()
     deferred_base(shape, "wide", statement_block("PassAnyRole", ["iam:PassRole"], ["*"]))
     narrow = statement_block("PassAnyRole", ["iam:PassRole"], [PASS_ONE_ROLE["Resource"]])
-    app_document(
-        shape,
-        {"override_policy_documents": [None]},
-        {"override_policy_documents": [True]},
-        {"override_policy_documents": refs(f"{DOC}.wide.json")},
-        own=[narrow],
-    )
+    compose_unknown(shape, "override_policy_documents", f"{DOC}.wide.json", own=[narrow])
     verdict = judge(shape, tmp_path, profile)
     assert verdict.blocks(APP, PASS_ROLE_RULE)
 
@@ -168,12 +174,7 @@ def test_a_composed_part_that_cannot_be_known_makes_the_document_unknown(
     never judged from the statements that happen to be known."""
     shape = PlanShape()
     shape.policy("other", refs("aws_s3_bucket.artifacts.arn"))
-    app_document(
-        shape,
-        {"source_policy_documents": [None]},
-        {"source_policy_documents": [True]},
-        {"source_policy_documents": refs("aws_iam_policy.other.policy")},
-    )
+    compose_unknown(shape, "source_policy_documents", "aws_iam_policy.other.policy")
     verdict = judge(shape, tmp_path, profile)
     assert [f["status"] for f in verdict.on(APP, EVALUABLE_RULE)] == ["unknown"]
 
@@ -255,11 +256,28 @@ def test_a_composition_that_multiplies_statements_is_unknown(tmp_path: Path, pro
 def test_a_document_composed_from_itself_is_unknown(tmp_path: Path, profile: str) -> None:
     """Terraform refuses such a cycle, but a plan is judged as it is given."""
     shape = PlanShape()
-    app_document(
-        shape,
-        {"source_policy_documents": [None]},
-        {"source_policy_documents": [True]},
-        {"source_policy_documents": refs(f"{DOC}.app.json")},
-    )
+    compose_unknown(shape, "source_policy_documents", f"{DOC}.app.json")
     verdict = judge(shape, tmp_path, profile)
     assert [f["status"] for f in verdict.on(APP, EVALUABLE_RULE)] == ["unknown"]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_a_document_passed_into_a_module_is_rebuilt(tmp_path: Path, profile: str) -> None:
+    """`module "deployer" { policy_json = data.aws_iam_policy_document.wide.json }`, and in the
+    module `policy = var.policy_json`: the variable is followed to the data source."""
+    shape = PlanShape()
+    deferred_base(shape, "wide", statement_block("PassAnyRole", ["iam:PassRole"], ["*"]))
+    shape.calls["deployer"] = {"policy_json": refs(f"{DOC}.wide.json")}
+    shape.instance(
+        "aws_iam_policy.deployer",
+        {"description": None, "name": "deployer", "path": "/", "tags": None},
+        unknown={"arn": True, "id": True, "policy": True, "policy_id": True, "tags_all": True},
+        module="deployer",
+    )
+    shape.block(
+        "aws_iam_policy.deployer",
+        {"name": const("deployer"), "policy": refs("var.policy_json")},
+        module="deployer",
+    )
+    verdict = judge(shape, tmp_path, profile)
+    assert verdict.blocks("module.deployer.aws_iam_policy.deployer", PASS_ROLE_RULE)

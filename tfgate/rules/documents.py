@@ -37,7 +37,7 @@ from tfgate.rules.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
 from tfgate.rules.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
 from tfgate.rules.policy_documents import (
     Reading,
-    is_policy_document,
+    document_sources,
     readings,
 )
 
@@ -343,12 +343,9 @@ def _document(
     config_path: tuple[PathPart, ...] = tuple(part for part in path if not isinstance(part, int))
     if path and path[0] == "inline_policy":
         config_path = ("inline_policy", 0, "policy") if len(path) > 1 else ("inline_policy",)
-    targets = [
-        target for target in ctx.targets(resource, *config_path) if is_policy_document(target)
-    ]
     found_readings: dict[str, Reading] = {}
-    for target in targets:
-        options = readings(resource.module_address, target, ctx)
+    for module_address, target in document_sources(resource, config_path, ctx):
+        options = readings(module_address, target, ctx)
         if options is None:
             found_readings.clear()
             break

@@ -31,10 +31,13 @@ from tfgate.plan.refs import (
     Target,
     parse_reference,
     read_instances,
+    reference_heads,
     reference_occurrences,
+    references,
     target_instances,
+    through_modules,
 )
-from tfgate.plan.values import Unknown, contains_mark
+from tfgate.plan.values import PathPart, Unknown, contains_mark
 from tfgate.rules.base import Context
 
 UNKNOWN_PLACEHOLDER = "${tfgate:known-after-apply}"
@@ -72,6 +75,20 @@ class Reading:
 
 def is_policy_document(target: Target) -> bool:
     return target.kind == "data" and target.type == POLICY_DOCUMENT
+
+
+def document_sources(
+    resource: Resource, path: tuple[PathPart, ...], ctx: Context
+) -> list[tuple[str, Target]]:
+    """The policy-document data sources the expression at `path` takes its value from, with the
+    module each is in: written there, or passed in through module variables and outputs."""
+    heads = reference_heads(references(resource, *path))
+    found: dict[tuple[str, Target], None] = {}
+    for module_address, reference in through_modules(ctx.plan, resource.module_address, heads):
+        target = parse_reference(reference)
+        if is_policy_document(target):
+            found.setdefault((module_address, target), None)
+    return list(found)
 
 
 def readings(module_address: str, target: Target, ctx: Context) -> tuple[Reading, ...] | None:
