@@ -8,7 +8,7 @@ nothing, and the documents it composes). A principal produced by an OIDC or SAML
 created in the same plan is rebuilt as that provider's ARN with the account left unknown, so
 trust rules can still judge a GitHub or EKS trust policy whose only unknown values are ARNs.
 When a reference may mean several instances, each is one reading of the document, judged on its
-own.
+own under the same name (a finding that holds for several readings is one finding).
 
 Document kinds decide which rules judge a document: identity rules judge grants (identity
 policies, never SCP/RCP content and never a policy proven to be used only as a permissions
@@ -35,11 +35,7 @@ from tfgate.rules.base import Context
 from tfgate.rules.boundaries import boundary_only
 from tfgate.rules.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
 from tfgate.rules.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
-from tfgate.rules.policy_documents import (
-    Reading,
-    document_sources,
-    readings,
-)
+from tfgate.rules.policy_documents import Reading, document_sources, readings
 
 
 class DocumentKind(StrEnum):
@@ -354,10 +350,5 @@ def _document(
     if not found_readings:
         yield Document(label, kind, None)
         return
-    if len(found_readings) == 1:
-        reading = next(iter(found_readings.values()))
+    for reading in found_readings.values():
         yield Document(label, kind, reading.text, rebuilt=reading.rebuilt)
-        return
-    for number, reading in enumerate(found_readings.values(), start=1):
-        where = f"{label} (reading {number} of {len(found_readings)}, {reading.source})"
-        yield Document(where, kind, reading.text, rebuilt=reading.rebuilt)
