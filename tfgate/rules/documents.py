@@ -35,7 +35,7 @@ from tfgate.rules.base import Context
 from tfgate.rules.boundaries import boundary_only
 from tfgate.rules.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
 from tfgate.rules.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
-from tfgate.rules.policy_documents import Reading, document_sources, readings
+from tfgate.rules.policy_documents import document_readings
 
 
 class DocumentKind(StrEnum):
@@ -339,16 +339,9 @@ def _document(
     config_path: tuple[PathPart, ...] = tuple(part for part in path if not isinstance(part, int))
     if path and path[0] == "inline_policy":
         config_path = ("inline_policy", 0, "policy") if len(path) > 1 else ("inline_policy",)
-    found_readings: dict[str, Reading] = {}
-    for module_address, target in document_sources(resource, config_path, ctx):
-        options = readings(module_address, target, ctx)
-        if options is None:
-            found_readings.clear()
-            break
-        for reading in options:
-            found_readings.setdefault(reading.text, reading)
-    if not found_readings:
+    rebuilt = document_readings(resource, config_path, ctx)
+    if not rebuilt:
         yield Document(label, kind, None)
         return
-    for reading in found_readings.values():
+    for reading in rebuilt:
         yield Document(label, kind, reading.text, rebuilt=reading.rebuilt)

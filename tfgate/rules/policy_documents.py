@@ -77,6 +77,21 @@ def is_policy_document(target: Target) -> bool:
     return target.kind == "data" and target.type == POLICY_DOCUMENT
 
 
+def document_readings(
+    resource: Resource, path: tuple[PathPart, ...], ctx: Context
+) -> tuple[Reading, ...]:
+    """Every document the expression at `path` may hold, read or rebuilt from the policy-
+    document data sources it comes from; empty when there are none or one cannot be known."""
+    found: dict[str, Reading] = {}
+    for module_address, target in document_sources(resource, path, ctx):
+        options = readings(module_address, target, ctx)
+        if options is None:
+            return ()
+        for reading in options:
+            found.setdefault(reading.text, reading)
+    return tuple(found.values())
+
+
 def document_sources(
     resource: Resource, path: tuple[PathPart, ...], ctx: Context
 ) -> list[tuple[str, Target]]:
