@@ -9,6 +9,7 @@ their `references` exactly as Terraform unwraps them (`d["b"].json`, `d["b"]`, `
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,12 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
+from tests import test_fixture_shape
 from tfgate.cli import app
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 PROFILES = ("baseline", "pci-dss")
+
+# The checks every fixture plan passes: keys Terraform writes, consistent changes, planned
+# values and prior state, references that resolve in the configuration.
+SHAPE_CHECKS = (
+    test_fixture_shape.test_required_keys,
+    test_fixture_shape.test_keys_match_the_corpus,
+    test_fixture_shape.test_resource_changes_are_consistent,
+    test_fixture_shape.test_changes_appear_in_configuration_planned_values_and_prior_state,
+    test_fixture_shape.test_configuration_references_resolve,
+)
 
 PASS_ANY_ROLE = {
     "Sid": "PassAnyRole",
@@ -335,6 +348,8 @@ class PlanShape:
             return [entry for (owner, _), entry in self.blocks.items() if owner == module]
 
         root: dict[str, Any] = {"resources": resources("")}
+        if self.variables:
+            root["variables"] = {name: {} for name in sorted(self.variables)}
         if self.calls:
             root["module_calls"] = {
                 name: {
@@ -359,7 +374,7 @@ class PlanShape:
             "terraform_version": "1.9.8",
             "variables": {name: {"value": value} for name, value in self.variables.items()},
             "planned_values": {"root_module": self._planned_modules()},
-            "resource_changes": self.changes,
+            "resource_changes": sorted(self.changes, key=lambda entry: entry["address"]),
             "configuration": {
                 "provider_config": {
                     "aws": {
@@ -406,9 +421,14 @@ class Verdict:
 
 
 def judge(shape: PlanShape, tmp_path: Path, profile: str) -> Verdict:
-    """Run `tfgate check --format json` on the plan, as a pipeline would."""
+    """Check the plan has the shape Terraform writes, then run `tfgate check --format json` on
+    it, as a pipeline would."""
     path = tmp_path / f"plan-{profile}.json"
     path.write_bytes(orjson.dumps(shape.document(), option=orjson.OPT_INDENT_2))
+    for check in SHAPE_CHECKS:
+        # Without the corpus to compare keys with, the attack is judged all the same.
+        with contextlib.suppress(pytest.skip.Exception):
+            check(path)
     result = CliRunner().invoke(
         app, ["check", str(path), "--profile", profile, "--format", "json"], catch_exceptions=False
     )

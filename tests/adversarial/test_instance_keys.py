@@ -109,7 +109,7 @@ def test_a_named_instance_next_to_a_computed_one_still_judges_every_instance(
 ) -> None:
     """`var.pinned ? d["a"].json : d[var.which].json`: the bare block that does not follow its
     instance reference stands for every instance."""
-    shape = PlanShape()
+    shape = PlanShape(variables={"pinned": False, "which": "b"})
     instances(shape, wide="b", narrow="a")
     references = refs(f'{DOC}["a"].json')["references"] + [DOC, "var.which"]
     shape.policy("app", {"references": ["var.pinned", *references]})
