@@ -50,7 +50,9 @@ def classify(
         ]
     if resource.actions <= _GONE or resource.after.values is None:
         return []
-    after_hits = list(rule.check(resource, resource.after, ctx, params))
+    # A document read several ways (one reading per instance it may come from) can give the
+    # same hit more than once: it is one finding.
+    after_hits = list(dict.fromkeys(rule.check(resource, resource.after, ctx, params)))
     if not after_hits:
         return []
     if resource.unchanged:

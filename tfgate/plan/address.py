@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import orjson
+
+InstanceKey = int | str
+
 # Outside quoted keys: brackets that neither nest nor hold a dot (`[0]`, and `[]` where a quoted
 # key was taken out), so every dot there separates two parts.
 _PLAIN_BRACKETS = re.compile(r"[^\[\]]*(?:\[[^\[\].]*\][^\[\]]*)*")
@@ -69,3 +73,20 @@ def module_path(module_address: str) -> tuple[str, ...]:
         return ()
     parts = split_address(module_address)
     return tuple(strip_key(part) for part in parts[1::2])
+
+
+def instance_key(part: str) -> InstanceKey | None:
+    """`d["b"]` → "b", `d[0]` → 0, `d` → None; a key that is not a literal gives None."""
+    bracket = part.find("[")
+    if bracket < 0 or not part.endswith("]"):
+        return None
+    text = part[bracket + 1 : -1]
+    if text.isdigit() and text.isascii():
+        return int(text)
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        try:
+            key = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return None
+        return key if isinstance(key, str) else None
+    return None

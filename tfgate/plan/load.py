@@ -267,6 +267,7 @@ class _Reader:
 def build_plan(document: Mapping[str, Any], source: str) -> Plan:
     reader = _Reader(source)
     expressions, module_sources = _configuration(document, reader)
+    module_inputs, module_outputs = _module_wiring(document, reader)
     paths: dict[str, tuple[str, ...]] = {}
     resources = tuple(
         _resource(entry, position, reader, expressions, paths)
@@ -293,6 +294,8 @@ def build_plan(document: Mapping[str, Any], source: str) -> Plan:
         providers=_providers(document, reader),
         variables=variables,
         module_sources=module_sources,
+        module_inputs=module_inputs,
+        module_outputs=module_outputs,
         complete=document.get("complete") is not False,
         by_address={address: tuple(found) for address, found in by_address.items()},
         by_config={key: tuple(found) for key, found in by_config.items()},
@@ -462,6 +465,45 @@ def _configuration(
             if isinstance(address, str):
                 blocks[(path, address)] = entry
     return blocks, sources
+
+
+def _module_wiring(
+    document: Mapping[str, Any], reader: _Reader
+) -> tuple[dict[tuple[str, ...], Mapping[str, Any]], dict[tuple[str, ...], Mapping[str, Any]]]:
+    """By module path: the argument expressions of the call that makes each module, and the
+    expressions of each module's outputs."""
+    configuration = reader.mapping(document.get("configuration"), "/configuration")
+    root = reader.mapping(configuration.get("root_module"), "/configuration/root_module")
+    inputs: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    outputs: dict[tuple[str, ...], Mapping[str, Any]] = {}
+    calls = reader.mapping(root.get("module_calls"), "/configuration/root_module/module_calls")
+    pending: list[tuple[tuple[str, ...], Any]] = [((name,), call) for name, call in calls.items()]
+    outputs[()] = _output_expressions(root)
+    while pending:
+        path, call = pending.pop()
+        if not isinstance(call, dict):
+            continue
+        arguments = call.get("expressions")
+        inputs[path] = arguments if isinstance(arguments, dict) else {}
+        child = call.get("module")
+        if not isinstance(child, dict):
+            continue
+        outputs[path] = _output_expressions(child)
+        nested = child.get("module_calls")
+        if isinstance(nested, dict):
+            pending.extend(((*path, name), entry) for name, entry in nested.items())
+    return inputs, outputs
+
+
+def _output_expressions(module: Mapping[str, Any]) -> Mapping[str, Any]:
+    found = module.get("outputs")
+    if not isinstance(found, dict):
+        return {}
+    return {
+        name: entry["expression"]
+        for name, entry in found.items()
+        if isinstance(entry, dict) and isinstance(entry.get("expression"), dict)
+    }
 
 
 def _providers(document: Mapping[str, Any], reader: _Reader) -> dict[str, ProviderConfig]:

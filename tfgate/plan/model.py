@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tfgate.plan.address import module_path
+from tfgate.plan.address import InstanceKey, instance_key, module_path, split_address, strip_key
 from tfgate.plan.values import EMPTY_VIEW, View
 
 CREATE = "create"
@@ -83,6 +83,15 @@ class ProviderConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ReadData:
+    """A data source instance read at plan time (from `prior_state`)."""
+
+    address: str
+    key: InstanceKey | None
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """A parsed plan: the changes, data sources read at plan time, and the configuration."""
 
@@ -95,6 +104,10 @@ class Plan:
     variables: Mapping[str, Any]
     module_sources: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     """The `source` of every module call in `configuration`, by module path."""
+    module_inputs: Mapping[tuple[str, ...], Mapping[str, Any]] = field(default_factory=dict)
+    """The argument expressions of every module call, by the path of the module it makes."""
+    module_outputs: Mapping[tuple[str, ...], Mapping[str, Any]] = field(default_factory=dict)
+    """The expression of every output, by module path and output name."""
     complete: bool = True
     by_address: Mapping[str, tuple[Resource, ...]] = field(default_factory=dict)
     by_config: Mapping[tuple[tuple[str, ...], str], tuple[Resource, ...]] = field(
@@ -103,6 +116,9 @@ class Plan:
 
     by_block: Mapping[tuple[str, str], tuple[Resource, ...]] = field(init=False, repr=False)
     """`by_config` split by module instance: (module address, block address) → resources."""
+
+    read_data: Mapping[tuple[str, str], tuple[ReadData, ...]] = field(init=False, repr=False)
+    """`data_sources` by (module address, block address), each instance with its key."""
 
     def __post_init__(self) -> None:
         found: dict[tuple[str, str], list[Resource]] = {}
@@ -115,6 +131,14 @@ class Plan:
                 if paths[address] == path:
                     found.setdefault((address, config_address), []).append(resource)
         object.__setattr__(self, "by_block", {key: tuple(r) for key, r in found.items()})
+        read: dict[tuple[str, str], list[ReadData]] = {}
+        for address, values in self.data_sources.items():
+            parts = split_address(address)
+            if len(parts) < 3 or parts[-3] != "data":
+                continue
+            block = (".".join(parts[:-3]), f"data.{parts[-2]}.{strip_key(parts[-1])}")
+            read.setdefault(block, []).append(ReadData(address, instance_key(parts[-1]), values))
+        object.__setattr__(self, "read_data", {key: tuple(r) for key, r in read.items()})
 
     def instances(self, module_address: str, config_address: str) -> tuple[Resource, ...]:
         """Resources of one block (`aws_kms_key.logs`) inside one module instance.
