@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -22,6 +22,9 @@ from tfgate.limits import MAX_PLAN_BYTES, describe_size, parse_size
 from tfgate.plan.load import CONVERT_HINT, is_binary_plan, load_plan
 from tfgate.plan.model import Plan
 from tfgate.report import Report, Result
+
+if TYPE_CHECKING:
+    from tfgate.hclpolicy import PolicySources
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
@@ -130,6 +133,18 @@ def attach_locations(
         note = f"source locations unavailable ({type(error).__name__})"
         return dataclasses.replace(report, notes=(*report.notes, note))
     return dataclasses.replace(report, findings=tuple(findings))
+
+
+def policy_sources(plan_name: str, plan: Plan, source_dir: Path | None) -> PolicySources:
+    """The Terraform source of a plan's root module: `--source-dir`, else the plan's directory
+    (the working directory for a plan read from stdin)."""
+    from tfgate.hclpolicy import PolicySources
+
+    if source_dir is not None:
+        root = source_dir
+    else:
+        root = Path.cwd() if plan_name == "-" else Path(plan_name).parent
+    return PolicySources(root.absolute(), plan)
 
 
 def _fail(message: str) -> NoReturn:
@@ -373,6 +388,7 @@ def judge_plans(
             waivers=loaded_waivers,
             today=today or datetime.date.today(),
             accounts=selection.accounts.ids,
+            sources=policy_sources(name, plan, source_dir),
         )
         report = dataclasses.replace(
             report,

@@ -108,6 +108,8 @@ class Document:
     kind: DocumentKind
     text: str | None
     rebuilt: bool = False
+    computed: str = ""
+    """Why the grant of a document rebuilt from source is decided only after apply, if it is."""
 
     @property
     def policy(self) -> Policy | PolicyError | None:
@@ -401,6 +403,9 @@ def _document(
             rebuilt = policy_document_text(resource, target, ctx)
             if rebuilt is not None:
                 return Document(label, kind, rebuilt[0], rebuilt=rebuilt[1])
+    recovered = ctx.sources.recover(resource, view, path, ctx) if ctx.sources else None
+    if recovered is not None:
+        return Document(label, kind, recovered.text, rebuilt=True, computed=recovered.computed)
     return Document(label, kind, None)
 
 

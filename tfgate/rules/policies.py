@@ -147,6 +147,13 @@ def check_policy_evaluable(
     """
     for document in all_documents(resource, view, ctx):
         policy = document.policy
+        if document.computed:
+            yield Hit(
+                f"{document.attribute}: {document.computed}; write the effect and actions in "
+                "the configuration",
+                key=f"computed:{document.attribute}",
+                always_blocks=True,
+            )
         if policy is None:
             yield Hit(
                 f"{document.attribute} is known only after apply, so what it grants cannot be "

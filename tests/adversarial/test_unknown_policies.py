@@ -1,0 +1,641 @@
+"""Class 6: a `jsonencode` policy that refers to a resource created in the same plan is wholly
+unknown in plan JSON. With the `.tf` source beside the plan it is rebuilt and judged; an effect or
+action computed after apply blocks in every profile; without source the report says how many
+documents could not be judged.
+
+Each plan has the shape `terraform show -json` writes for such a policy: `policy` absent from
+`after` and `true` in `after_unknown`, and the expression's references in `configuration`.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from tfgate.cli import app
+from tfgate.plan.load import load_plan
+from tfgate.resources import schema
+from tfgate.rules.base import Context
+from tfgate.rules.documents import identity_documents
+
+runner = CliRunner()
+
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+ALL_PROFILES = ("baseline", "hipaa", "pci-dss", "nrb", "gdpr")
+
+BUCKET_TF = """
+resource "aws_s3_bucket" "dummy" {
+  bucket = "dummy-artifacts-111122223333"
+}
+"""
+
+
+def bucket_change(module: str = "") -> dict[str, Any]:
+    """A new bucket: its `arn` and `id` are known only after apply."""
+    return _change(
+        "aws_s3_bucket",
+        "dummy",
+        {"bucket": "dummy-artifacts-111122223333", "force_destroy": False, "tags": None},
+        {"arn": True, "id": True, "region": True, "tags_all": True},
+        module=module,
+    )
+
+
+def policy_change(
+    name: str = "deployer",
+    resource_type: str = "aws_iam_policy",
+    module: str = "",
+    attribute: str = "policy",
+) -> dict[str, Any]:
+    """A new policy whose document is known only after apply."""
+    after: dict[str, Any] = {"name": name, "path": "/", "tags": None}
+    if resource_type == "aws_iam_role_policy":
+        after = {"name": name, "role": "deployer"}
+    return _change(
+        resource_type, name, after, {attribute: True, "arn": True, "id": True}, module=module
+    )
+
+
+def _change(
+    resource_type: str,
+    name: str,
+    after: Mapping[str, Any],
+    unknown: Mapping[str, Any],
+    *,
+    module: str = "",
+) -> dict[str, Any]:
+    prefix = f"{module}." if module else ""
+    entry: dict[str, Any] = {
+        "address": f"{prefix}{resource_type}.{name}",
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
+        "provider_name": PROVIDER,
+        "change": {
+            "actions": ["create"],
+            "before": None,
+            "after": dict(after),
+            "after_unknown": dict(unknown),
+            "before_sensitive": False,
+            "after_sensitive": {"tags_all": {}} if "tags" in after else {},
+        },
+    }
+    if module:
+        entry["module_address"] = module
+    return entry
+
+
+def config_resource(
+    resource_type: str, name: str, expressions: Mapping[str, Any]
+) -> dict[str, Any]:
+    return {
+        "address": f"{resource_type}.{name}",
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
+        "provider_config_key": "aws",
+        "expressions": dict(expressions),
+        "schema_version": 0,
+    }
+
+
+BUCKET_CONFIG = config_resource(
+    "aws_s3_bucket", "dummy", {"bucket": {"constant_value": "dummy-artifacts-111122223333"}}
+)
+
+
+def policy_config(references: Sequence[str], name: str = "deployer") -> dict[str, Any]:
+    return config_resource(
+        "aws_iam_policy",
+        name,
+        {"name": {"constant_value": name}, "policy": {"references": list(references)}},
+    )
+
+
+def plan_document(
+    changes: Sequence[Mapping[str, Any]],
+    resources: Sequence[Mapping[str, Any]],
+    *,
+    variables: Mapping[str, Any] | None = None,
+    module_calls: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    root: dict[str, Any] = {"resources": list(resources)}
+    if module_calls:
+        root["module_calls"] = dict(module_calls)
+    document: dict[str, Any] = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {}},
+        "resource_changes": list(changes),
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "full_name": PROVIDER}},
+            "root_module": root,
+        },
+        "timestamp": "2026-11-30T12:00:00Z",
+        "applyable": True,
+        "complete": True,
+        "errored": False,
+    }
+    if variables:
+        document["variables"] = {name: {"value": value} for name, value in variables.items()}
+    return document
+
+
+def write(directory: Path, plan: Mapping[str, Any], files: Mapping[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    plan_file = directory / "plan.json"
+    plan_file.write_bytes(orjson.dumps(plan))
+    return plan_file
+
+
+def check(plan_file: Path, profile: str, *extra: str) -> tuple[int, dict[str, Any]]:
+    result = runner.invoke(
+        app, ["check", str(plan_file), "--profile", profile, "--format", "json", *extra]
+    )
+    assert result.exit_code in (0, 1), result.output
+    report = orjson.loads(result.stdout)
+    jsonschema.validate(report, schema("report"))
+    return result.exit_code, report
+
+
+def blocking(report: Mapping[str, Any]) -> set[tuple[str, str]]:
+    return {(f["address"], f["rule"]) for f in report["findings"] if f["blocking"]}
+
+
+def policy_blocks(report: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """Blocking findings on the policy (a new bucket may block on encryption under pci-dss)."""
+    return {(address, rule) for address, rule in blocking(report) if "aws_iam" in address}
+
+
+def findings_of(report: Mapping[str, Any], rule: str) -> list[Mapping[str, Any]]:
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+# ------------------------------------------------------------------------------------------------
+# PassRole on every role, wrapped around a dummy reference
+
+PASS_ROLE_TF = (
+    BUCKET_TF
+    + """
+resource "aws_iam_policy" "deployer" {
+  name = "deployer"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "Artifacts"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject"]
+        Resource = "${aws_s3_bucket.dummy.arn}/*"
+      },
+      {
+        Sid      = "PassAnything"
+        Effect   = "Allow"
+        Action   = "iam:PassRole"
+        Resource = "*"
+      },
+    ]
+  })
+}
+"""
+)
+
+DUMMY_REFERENCES = ("aws_s3_bucket.dummy.arn", "aws_s3_bucket.dummy")
+
+
+def pass_role_plan() -> dict[str, Any]:
+    return plan_document(
+        [bucket_change(), policy_change()], [BUCKET_CONFIG, policy_config(DUMMY_REFERENCES)]
+    )
+
+
+@pytest.mark.parametrize("profile", ["baseline", "pci-dss"])
+def test_pass_role_around_a_dummy_reference_blocks(tmp_path: Path, profile: str) -> None:
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": PASS_ROLE_TF})
+    code, report = check(plan_file, profile)
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+    # The document was judged, so it is no longer reported as unknown.
+    assert not [f for f in findings_of(report, "TFG-IAM-060") if f["status"] == "unknown"]
+
+
+def test_source_dir_option_finds_the_source(tmp_path: Path) -> None:
+    plan_file = write(tmp_path / "plans", pass_role_plan(), {})
+    write(tmp_path / "infra", pass_role_plan(), {"main.tf": PASS_ROLE_TF})
+    code, report = check(plan_file, "baseline", "--source-dir", str(tmp_path / "infra"))
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
+def test_reference_placeholder_is_never_a_wildcard(tmp_path: Path) -> None:
+    """A resource ARN stands in as that resource's ARN: `arn:aws:s3:::<bucket>/*`, not `*`."""
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{
+          Effect = "Allow", Action = "s3:*", Resource = "${aws_s3_bucket.dummy.arn}/*"
+        }]
+      })
+    }
+    """
+    )
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
+    _, report = check(plan_file, "pci-dss")
+    assert not policy_blocks(report), policy_blocks(report)
+    from tfgate.hclpolicy import PolicySources  # new with this class: imported here, not above
+
+    plan = load_plan(plan_file.read_bytes(), str(plan_file))
+    (policy,) = [r for r in plan.resources if r.type == "aws_iam_policy"]
+    ctx = Context(plan, sources=PolicySources(tmp_path, plan))
+    (document,) = identity_documents(policy, policy.after, ctx)
+    assert document.text is not None and document.rebuilt
+    statement = orjson.loads(document.text)["Statement"][0]
+    assert statement["Resource"] == "arn:aws:s3:::dummy-artifacts-111122223333/*"
+
+
+def test_ordinary_policy_with_a_resource_reference_passes_every_profile(tmp_path: Path) -> None:
+    """The false block this class must not bring: a narrow policy naming a new bucket."""
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "ReadArtifacts"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:ListBucket"]
+          Resource = [aws_s3_bucket.dummy.arn, "${aws_s3_bucket.dummy.arn}/*"]
+        }]
+      })
+    }
+    """
+    )
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
+    for profile in ALL_PROFILES:
+        _, report = check(plan_file, profile)
+        assert not policy_blocks(report), (profile, policy_blocks(report))
+        assert not findings_of(report, "TFG-IAM-060"), profile
+
+
+# ------------------------------------------------------------------------------------------------
+# Computed effect or actions
+
+
+def computed_plan(parameter_value_unknown: bool = True) -> dict[str, Any]:
+    parameter = _change(
+        "aws_ssm_parameter",
+        "actions",
+        {"name": "/deploy/actions", "type": "String", "value": "s3:GetObject"},
+        {"arn": True, "id": True, "version": True},
+        module="",
+    )
+    parameter["change"]["after_sensitive"] = {"value": True}
+    if parameter_value_unknown:
+        parameter["change"]["after"].pop("value")
+        parameter["change"]["after_unknown"]["value"] = True
+    references = ["aws_ssm_parameter.actions.value", "aws_ssm_parameter.actions"]
+    return plan_document(
+        [parameter, policy_change()],
+        [
+            config_resource(
+                "aws_ssm_parameter",
+                "actions",
+                {"name": {"constant_value": "/deploy/actions"}, "type": {"constant_value": "S"}},
+            ),
+            policy_config(references),
+        ],
+    )
+
+
+COMPUTED_ACTION_TF = """
+resource "aws_ssm_parameter" "actions" {
+  name  = "/deploy/actions"
+  type  = "String"
+  value = "s3:GetObject"
+}
+
+resource "aws_iam_policy" "deployer" {
+  name = "deployer"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "Deploy"
+      Effect   = "Allow"
+      Action   = split(",", aws_ssm_parameter.actions.value)
+      Resource = "*"
+    }]
+  })
+}
+"""
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_computed_action_blocks_in_every_profile(tmp_path: Path, profile: str) -> None:
+    plan_file = write(tmp_path, computed_plan(), {"main.tf": COMPUTED_ACTION_TF})
+    code, report = check(plan_file, profile)
+    assert code == 1
+    computed = [f for f in findings_of(report, "TFG-IAM-060") if f["blocking"]]
+    assert len(computed) == 1
+    assert computed[0]["status"] == "introduced"
+    assert "Action of statement 'Deploy'" in computed[0]["message"]
+    assert "aws_ssm_parameter.actions.value" in computed[0]["message"]
+    assert "known only after apply" in computed[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'Effect = aws_ssm_parameter.actions.value, Action = "s3:GetObject"',
+        'Effect = "Allow", NotAction = [aws_ssm_parameter.actions.value]',
+        'Effect = "Allow", Action = "iam:${aws_ssm_parameter.actions.value}"',
+        'Effect = "Allow", Action = lower(aws_ssm_parameter.actions.value)',
+        'Effect = "Allow", Action = aws_ssm_parameter.actions.value == "" ? "s3:Get*" : "iam:*"',
+        'Effect = "Allow", Action = [for a in [aws_ssm_parameter.actions.value] : a]',
+    ],
+)
+def test_every_computed_grant_blocks_under_baseline(tmp_path: Path, expression: str) -> None:
+    source = COMPUTED_ACTION_TF.replace(
+        'Effect   = "Allow"\n      Action   = split(",", aws_ssm_parameter.actions.value)',
+        expression,
+    )
+    assert expression in source
+    plan_file = write(tmp_path, computed_plan(), {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-060") in blocking(report)
+
+
+def test_computed_statement_list_blocks(tmp_path: Path) -> None:
+    source = COMPUTED_ACTION_TF.replace(
+        """Statement = [{
+      Sid      = "Deploy"
+      Effect   = "Allow"
+      Action   = split(",", aws_ssm_parameter.actions.value)
+      Resource = "*"
+    }]""",
+        "Statement = jsondecode(aws_ssm_parameter.actions.value)",
+    )
+    plan_file = write(tmp_path, computed_plan(), {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    (finding,) = [f for f in findings_of(report, "TFG-IAM-060") if f["blocking"]]
+    assert "the statement list" in finding["message"]
+
+
+def test_sensitive_value_is_not_printed(tmp_path: Path) -> None:
+    """A sensitive attribute known at plan time still stands in as unknown: never quoted."""
+    plan_file = write(tmp_path, computed_plan(False), {"main.tf": COMPUTED_ACTION_TF})
+    result = runner.invoke(app, ["check", str(plan_file), "--profile", "baseline"])
+    assert result.exit_code == 1
+    assert "s3:GetObject" not in result.stdout
+
+
+# ------------------------------------------------------------------------------------------------
+# No source: the profile decides, and the report says what would help
+
+
+def test_without_source_the_report_counts_documents_not_judged(tmp_path: Path) -> None:
+    plan_file = write(tmp_path, pass_role_plan(), {})
+    code, report = check(plan_file, "baseline")
+    assert code == 0  # baseline warns on unknown documents, as before
+    unknown = [f for f in findings_of(report, "TFG-IAM-060") if f["status"] == "unknown"]
+    assert len(unknown) == 1
+    (note,) = [note for note in report["notes"] if "could not be judged" in note]
+    assert note.startswith("1 policy document is known only after apply")
+    assert "--source-dir" in note
+    text = runner.invoke(app, ["check", str(plan_file), "--profile", "baseline"]).stdout
+    assert "--source-dir" in text
+    markdown = runner.invoke(
+        app, ["check", str(plan_file), "--profile", "baseline", "--format", "markdown"]
+    ).stdout
+    assert "--source-dir" in markdown
+    code, report = check(plan_file, "pci-dss")
+    assert code == 1  # pci-dss blocks on unknown
+    assert any("--source-dir" in note for note in report["notes"])
+
+
+def test_source_that_does_not_match_the_plan_is_not_used(tmp_path: Path) -> None:
+    """The plan's references say the document uses a bucket; a source whose expression refers
+    to something else was not what the plan was made from."""
+    source = PASS_ROLE_TF.replace("aws_s3_bucket.dummy.arn", "var.bucket_arn").replace(
+        'resource "aws_s3_bucket"',
+        'variable "bucket_arn" {\n  default = "arn:aws:s3:::x"\n}\nresource "aws_s3_bucket"',
+    )
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
+    _, report = check(plan_file, "pci-dss")
+    assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"]
+    assert any("could not be rebuilt" in note for note in report["notes"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Variables, locals, modules and files
+
+
+def test_locals_and_root_variables(tmp_path: Path) -> None:
+    source = (
+        BUCKET_TF
+        + """
+    variable "passable" {
+      type    = string
+      default = "arn:aws:iam::111122223333:role/app"
+    }
+    locals {
+      actions = concat(["iam:GetRole"], [for verb in ["Pass"] : "iam:${verb}Role"])
+    }
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid      = "Pass"
+          Effect   = "Allow"
+          Action   = local.actions
+          Resource = [var.passable, aws_s3_bucket.dummy.arn]
+        }]
+      })
+    }
+    """
+    )
+    references = ["local.actions", "var.passable", *DUMMY_REFERENCES]
+    plan = plan_document(
+        [bucket_change(), policy_change()],
+        [BUCKET_CONFIG, policy_config(references)],
+        variables={"passable": "arn:aws:iam::*:role/*"},  # the value given at plan time wins
+    )
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    (finding,) = findings_of(report, "TFG-IAM-014")
+    assert "arn:aws:iam::*:role/*" in finding["message"]
+
+
+def test_templatefile_inside_the_repository(tmp_path: Path) -> None:
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_policy" "deployer" {
+      name   = "deployer"
+      policy = templatefile("${path.module}/policies/deployer.json.tpl", {
+        bucket = aws_s3_bucket.dummy.arn
+        action = "iam:PassRole"
+      })
+    }
+    """
+    )
+    template = """
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "${bucket}/*"},
+        {"Effect": "Allow", "Action": "${action}", "Resource": "*"}
+      ]
+    }
+    """
+    plan = plan_document(
+        [bucket_change(), policy_change()], [BUCKET_CONFIG, policy_config(DUMMY_REFERENCES)]
+    )
+    plan_file = write(tmp_path, plan, {"main.tf": source, "policies/deployer.json.tpl": template})
+    for profile in ("baseline", "pci-dss"):
+        code, report = check(plan_file, profile)
+        assert code == 1
+        assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
+def test_files_outside_the_source_are_never_read(tmp_path: Path) -> None:
+    """A template outside the source directory, directly or through a symlink, is not read:
+    the document stays unknown."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    root = tmp_path / "repo"
+    root.mkdir()
+    os.symlink(outside / "policy.json", root / "linked.json")
+    plan = plan_document(
+        [bucket_change(), policy_change()], [BUCKET_CONFIG, policy_config(DUMMY_REFERENCES)]
+    )
+    for path in ("../outside/policy.json", "linked.json", str(outside / "policy.json")):
+        source = (
+            BUCKET_TF
+            + f"""
+        resource "aws_iam_policy" "deployer" {{
+          name   = "deployer"
+          policy = templatefile("{path}", {{ bucket = aws_s3_bucket.dummy.arn }})
+        }}
+        """
+        )
+        plan_file = write(root, plan, {"main.tf": source})
+        _, report = check(plan_file, "baseline")
+        assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"], path
+        assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
+
+
+def test_module_with_arguments_from_its_call(tmp_path: Path) -> None:
+    root_tf = (
+        BUCKET_TF
+        + """
+    module "deploy" {
+      source     = "./modules/deploy"
+      bucket_arn = aws_s3_bucket.dummy.arn
+      passable   = "*"
+    }
+    """
+    )
+    module_tf = """
+    variable "bucket_arn" { type = string }
+    variable "passable" { type = string }
+
+    resource "aws_s3_bucket" "dummy" {
+      bucket = "dummy-artifacts-111122223333"
+    }
+
+    resource "aws_iam_role_policy" "deployer" {
+      name = "deployer"
+      role = "deployer"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [
+          { Effect = "Allow", Action = "s3:GetObject", Resource = "${var.bucket_arn}/*" },
+          { Effect = "Allow", Action = "iam:PassRole", Resource = var.passable },
+        ]
+      })
+    }
+    """
+    module_policy = config_resource(
+        "aws_iam_role_policy",
+        "deployer",
+        {"policy": {"references": ["var.bucket_arn", "var.passable"]}},
+    )
+    calls = {
+        "deploy": {
+            "source": "./modules/deploy",
+            "expressions": {
+                "bucket_arn": {"references": list(DUMMY_REFERENCES)},
+                "passable": {"constant_value": "*"},
+            },
+            "module": {
+                "resources": [module_policy],
+                "variables": {"bucket_arn": {}, "passable": {}},
+            },
+        }
+    }
+    plan = plan_document(
+        [bucket_change(), policy_change("deployer", "aws_iam_role_policy", module="module.deploy")],
+        [BUCKET_CONFIG],
+        module_calls=calls,
+    )
+    plan_file = write(tmp_path, plan, {"main.tf": root_tf, "modules/deploy/main.tf": module_tf})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    assert ("module.deploy.aws_iam_role_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
+def test_expressions_that_cannot_be_evaluated_stay_unknown(tmp_path: Path) -> None:
+    """A local that refers to itself, a function outside the subset, a template directive: the
+    evaluator gives up (no hang, no guess) and the document stays unknown."""
+    for actions in ("local.loop", 'sort(["iam:PassRole"])', '"%{ if true }iam:PassRole%{ endif }"'):
+        references = ["local.loop"] if "local" in actions else []
+        plan = plan_document(
+            [bucket_change(), policy_change()],
+            [BUCKET_CONFIG, policy_config([*references, *DUMMY_REFERENCES])],
+        )
+        source = (
+            BUCKET_TF
+            + f"""
+        locals {{
+          loop  = local.again
+          again = local.loop
+        }}
+        resource "aws_iam_policy" "deployer" {{
+          name = "deployer"
+          policy = jsonencode({{
+            Version   = "2012-10-17"
+            Statement = [{{
+              Effect = "Allow", Action = {actions}, Resource = aws_s3_bucket.dummy.arn
+            }}]
+          }})
+        }}
+        """
+        )
+        plan_file = write(tmp_path, plan, {"main.tf": source})
+        code, report = check(plan_file, "baseline")
+        assert code == 0, actions
+        assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"], actions
+        assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
