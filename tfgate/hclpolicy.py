@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from tfgate.hclvalue import PLACEHOLDER, Budget, Unknown, Unsupported, evaluate, index
+from tfgate.hclvalue import (
+    ARBITRARY,
+    PLACEHOLDER,
+    Budget,
+    Unknown,
+    Unsupported,
+    evaluate,
+    index,
+)
 from tfgate.plan.address import module_path, split_address, strip_key
 from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import NON_RESOURCE_ROOTS, Target, parse_reference
@@ -181,7 +189,10 @@ class PolicySources:
     def cached(self, key: tuple[str, str, str], compute: Any) -> Any:
         """A module-level value (a local, a module output), computed once; a cycle fails."""
         if key in self._values:
-            return self._values[key]
+            value = self._values[key]
+            if isinstance(value, Unsupported):
+                raise Unsupported(str(value))
+            return value
         if key in self._busy:
             raise Unsupported("a value refers to itself")
         self._busy.add(key)
@@ -263,7 +274,7 @@ class _Scope:
             raise Unsupported(f"variable {name} is not declared")
         default, sensitive = declared
         if sensitive:
-            raise Unsupported(f"variable {name} is sensitive")
+            return Unknown(ARBITRARY, (f"var.{name}",))  # never read, so never printed
         if not self.module_address:
             if name in self.sources.plan.variables:
                 return self.sources.plan.variables[name]
@@ -322,14 +333,13 @@ class _Scope:
                 raise Unsupported(f"{block} is not in the plan")
             return _walk(read, rest)
         origin = ".".join([label, *(str(step) for step in rest)])
-        attributes = [step for step in rest if isinstance(step, str)]
-        if not rest or len(attributes) != len(rest):
-            return Unknown(origins=(origin,))
         view = chosen.after
-        if view.is_sensitive(*rest):
-            return Unknown(origins=(origin,))
+        if not rest:
+            return Unknown(ARBITRARY, (origin,))
         if view.is_unknown(*rest):
             return _placeholder(chosen, rest, origin, self.ctx)
+        if view.is_sensitive(*rest):
+            return Unknown(ARBITRARY, (origin,))  # never read, so never printed: the worst case
         found = view.get(*rest)
         if not hasattr(found, "value"):
             return None  # absent: null
@@ -342,7 +352,9 @@ def _read_data_source(plan: Plan, module_address: str, block: str) -> Any:
 
 
 def _placeholder(resource: Resource, steps: Sequence[str | int], origin: str, ctx: Context) -> Any:
-    """What stands in for an attribute known only after apply."""
+    """What stands in for an attribute known only after apply: an identifier AWS assigns (an
+    ARN, an id, a name) stands in as a value that matches nothing; anything else the author
+    could choose stands in as `ARBITRARY`."""
     if resource.mode == "data" and resource.type == "aws_iam_policy_document" and steps == ["json"]:
         from tfgate.rules.documents import policy_document_text
 
@@ -355,7 +367,16 @@ def _placeholder(resource: Resource, steps: Sequence[str | int], origin: str, ct
         shape = _arn_shape(resource)
         if shape is not None:
             return Unknown(shape, (origin,))
-    return Unknown(origins=(origin,))
+    last = next((step for step in reversed(steps) if isinstance(step, str)), "")
+    if resource.type.startswith("aws_") and (last in _ASSIGNED or last.endswith(("_arn", "_id"))):
+        return Unknown(PLACEHOLDER, (origin,))
+    return Unknown(ARBITRARY, (origin,))
+
+
+# Attributes whose value AWS assigns or validates as an identifier: never a wildcard.
+_ASSIGNED = frozenset(
+    {"arn", "id", "name", "bucket", "issuer", "url", "arn_suffix", "repository_url", "key_id"}
+)
 
 
 def _arn_shape(resource: Resource) -> str | None:
@@ -407,6 +428,9 @@ def _document(value: Any) -> Recovered | None:
         return None
     if not isinstance(document, dict):
         return None
+    if ARBITRARY in text:
+        document = _worst_case(document)
+        text = orjson.dumps(document).decode()
     places = list(_computed_places(document))
     if not places:
         return Recovered(text)
@@ -418,17 +442,46 @@ def _document(value: Any) -> Recovered | None:
     return Recovered(text, reason)
 
 
+# Where a value the author could choose is judged as the widest it could be: `*`.
+_WIDEST_WHEN_ARBITRARY = ("Resource", "Principal")
+
+
+def _worst_case(document: dict[str, Any]) -> dict[str, Any]:
+    """An arbitrary value in `Resource` or `Principal` judged as `*` (a `Sid` keeps a
+    placeholder); anywhere else it stays, and `_computed_places` reports it."""
+    statements = document.get("Statement")
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict):
+            continue
+        for key in _WIDEST_WHEN_ARBITRARY:
+            if key in statement:
+                statement[key] = _replace_marker(statement[key], "*")
+        if isinstance(statement.get("Sid"), str):
+            statement["Sid"] = statement["Sid"].replace(ARBITRARY, PLACEHOLDER)
+    return document
+
+
+def _replace_marker(value: Any, replacement: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(ARBITRARY, replacement)
+    if isinstance(value, list):
+        return [_replace_marker(item, replacement) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_marker(item, replacement) for key, item in value.items()}
+    return value
+
+
 def _computed_places(document: Mapping[str, Any]) -> list[str]:
     """Where a document holds a placeholder that hides what it grants."""
     places: list[str] = []
     for key, value in document.items():
-        if PLACEHOLDER in key:
+        if _holds_placeholder(key):
             places.append("a key of the policy")
         elif key != "Statement" and _holds_placeholder(value):
             places.append(key)
     statements = document.get("Statement")
     items = statements if isinstance(statements, list) else [statements]
-    if isinstance(statements, str) and PLACEHOLDER in statements:
+    if isinstance(statements, str) and _holds_placeholder(statements):
         places.append("the statement list")
         items = []
     for position, statement in enumerate(items, start=1):
@@ -437,23 +490,28 @@ def _computed_places(document: Mapping[str, Any]) -> list[str]:
                 places.append(f"statement {position}")
             continue
         label = statement.get("Sid") if isinstance(statement.get("Sid"), str) else None
-        named = label and PLACEHOLDER not in label
+        named = label and not _holds_placeholder(label)
         name = f"statement {label!r}" if named else f"statement {position}"
         for key, value in statement.items():
-            if PLACEHOLDER in key:
+            if _holds_placeholder(key):
                 places.append(f"a key of {name}")
-            elif key not in ORDINARY_UNKNOWN and _holds_placeholder(value):
+            elif _holds_placeholder(value, () if key in ORDINARY_UNKNOWN else (PLACEHOLDER,)):
                 places.append(f"{key} of {name}")
+            elif _holds_placeholder(value, (ARBITRARY,)):
+                places.append(f"{key} of {name} (a value the author chooses)")
     return places
 
 
-def _holds_placeholder(value: Any) -> bool:
+def _holds_placeholder(value: Any, markers: tuple[str, ...] = (PLACEHOLDER, ARBITRARY)) -> bool:
     if isinstance(value, str):
-        return PLACEHOLDER in value
+        return any(marker in value for marker in markers)
     if isinstance(value, list):
-        return any(_holds_placeholder(item) for item in value)
+        return any(_holds_placeholder(item, markers) for item in value)
     if isinstance(value, Mapping):
-        return any(PLACEHOLDER in key or _holds_placeholder(item) for key, item in value.items())
+        return any(
+            _holds_placeholder(key, markers) or _holds_placeholder(item, markers)
+            for key, item in value.items()
+        )
     return False
 
 
@@ -538,13 +596,16 @@ def _traversal_names(node: Any) -> list[str]:
 # Parsing with python-hcl2
 
 
-def _parse_module(directory: Path, relative: str, inside: Any) -> _Module:
+def _parse_module(directory: Path, relative: str, inside: Any) -> _Module | None:
     blocks: dict[tuple[str, str, str], Any] = {}
     locals_: dict[str, Any] = {}
     variables: dict[str, tuple[Any, bool]] = {}
     calls: dict[str, Any] = {}
     outputs: dict[str, Any] = {}
-    for path in config_files(directory):
+    files = config_files(directory)
+    if any(_is_override(path) for path in _all_files(directory)):
+        return None  # override files rewrite blocks: what the plan holds is not this source
+    for path in files:
         if not inside(path):
             continue
         tree = _parse_file(path)
@@ -568,6 +629,22 @@ def _parse_module(directory: Path, relative: str, inside: Any) -> _Module:
                 if value is not None:
                     outputs.setdefault(labels[0], value)
     return _Module(directory, relative, blocks, locals_, variables, calls, outputs)
+
+
+def _all_files(directory: Path) -> list[Path]:
+    try:
+        return [entry for entry in directory.iterdir() if entry.is_file()]
+    except OSError:
+        return []
+
+
+def _is_override(path: Path) -> bool:
+    name = path.name
+    for suffix in (".tf", ".tofu", ".tf.json", ".tofu.json"):
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return stem == "override" or stem.endswith("_override")
+    return False
 
 
 def _parse_file(path: Path) -> Any:

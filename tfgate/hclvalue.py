@@ -28,6 +28,10 @@ from typing import Any, Protocol
 import orjson
 
 PLACEHOLDER = "${tfgate:known-after-apply}"
+"""Stands in for a value AWS assigns after apply (an ARN, an id): it matches nothing."""
+ARBITRARY = "${tfgate:computed-after-apply}"
+"""Stands in for a value known after apply that the author can choose (a random string, a
+parameter's value, a function of unknown values): it could be anything, `*` included."""
 
 MAX_DEPTH = 64
 MAX_STEPS = 200_000
@@ -39,7 +43,7 @@ class Unsupported(Exception):
     """The expression uses something this evaluator does not evaluate (or exceeds a bound)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Unknown:
     """A value known only after apply: `text` stands in for it, `origins` name where it comes
     from (`aws_ssm_parameter.actions.value`)."""
@@ -284,7 +288,7 @@ class Evaluator:
         operator = str(node.children[0])
         value = self.evaluate(_trees(node)[0], depth)
         if isinstance(value, Unknown):
-            return Unknown(origins=value.origins)
+            return _unknown(value)
         if operator == "!" and isinstance(value, bool):
             return not value
         if operator == "-" and _is_number(value):
@@ -392,7 +396,12 @@ class Evaluator:
             return Unknown(_jsonencode(arguments[0]), origins(arguments[0]), to_json(arguments[0]))
         whole = [argument for argument in arguments if isinstance(argument, Unknown)]
         nested = [argument for argument in arguments if _has_unknown(argument)]
-        if whole or (nested and name not in _UNKNOWN_AWARE):
+        if name in _SPLICING and nested and arguments and not isinstance(arguments[0], Unknown):
+            try:
+                return _join(_SPLICING[name](*arguments))
+            except (TypeError, ValueError) as error:
+                raise Unsupported(f"{name}() could not be evaluated") from error
+        if (whole and name not in _SPLICING) or (nested and name not in _UNKNOWN_AWARE):
             return _unknown(*nested)
         if function is None:
             raise Unsupported(f"function {name} is not evaluated")
@@ -414,7 +423,7 @@ class Evaluator:
         path = self.evaluate(nodes[0], depth)
         variables = self.evaluate(nodes[1], depth)
         if isinstance(path, Unknown):
-            return Unknown(origins=path.origins)
+            return _unknown(path)
         if not isinstance(path, str) or not isinstance(variables, Mapping):
             raise Unsupported("templatefile() needs a path and an object of variables")
         text = self.scope.read_file(path)
@@ -614,11 +623,12 @@ def _merge_origins(values: Sequence[Unknown]) -> tuple[str, ...]:
 
 
 def _unknown(*values: Any) -> Unknown:
-    """The unknown result of combining values, naming every origin among them."""
+    """The unknown result of computing with values (a function, an operator, a condition): it
+    could be anything, and names every origin among them."""
     found: dict[str, None] = {}
     for value in values:
         found.update(dict.fromkeys(origins(value)))
-    return Unknown(origins=tuple(found))
+    return Unknown(ARBITRARY, tuple(found))
 
 
 def _safely(evaluator: Evaluator, nodes: Sequence[Any], depth: int) -> list[Any]:
@@ -646,7 +656,7 @@ def _decoded(value: Unknown) -> Any:
     """`jsondecode` of a document rebuilt with placeholders: its content, each string that
     holds a placeholder becoming unknown."""
     if value.decoded is None:
-        return Unknown(origins=value.origins)
+        return _unknown(value)
 
     def mark(node: Any) -> Any:
         if isinstance(node, str) and PLACEHOLDER in node:
@@ -858,6 +868,45 @@ def _join_function(separator: Any, *lists: Any) -> str:
     return separator.join(_strings([item for value in lists for item in _list_of(value)]))
 
 
+def _join_pieces(separator: Any, *lists: Any) -> list[Any]:
+    """`join` with unknown elements: the pieces of the joined string, unknowns in place."""
+    if not isinstance(separator, str):
+        raise TypeError("separator")
+    pieces: list[Any] = []
+    for item in [item for value in lists for item in _list_of(value)]:
+        if pieces:
+            pieces.append(separator)
+        pieces.append(item if isinstance(item, Unknown) else _to_string(item))
+    return pieces or [""]
+
+
+def _format_pieces(template: Any, *values: Any) -> list[Any]:
+    """`format` with unknown arguments: `%s` and `%v` splice them in place, like `${}`."""
+    if not isinstance(template, str):
+        raise TypeError("format string")
+    pieces: list[Any] = []
+    remaining = list(values)
+    position = 0
+    for match in _FORMAT_VERB.finditer(template):
+        pieces.append(template[position : match.start()])
+        position = match.end()
+        verb = match.group(1)
+        if verb == "%":
+            pieces.append("%")
+            continue
+        if not remaining:
+            raise ValueError("too few arguments")
+        value = remaining.pop(0)
+        if isinstance(value, Unknown):
+            pieces.append(value if verb in "sv" else _unknown(value))
+        else:
+            pieces.append(_format("%" + verb, value))
+    pieces.append(template[position:])
+    if remaining or "%" in _FORMAT_VERB.sub("", template):
+        raise ValueError("unsupported format")
+    return [piece for piece in pieces if piece != ""] or [""]
+
+
 def _lookup(value: Any, key: Any, *default: Any) -> Any:
     if not isinstance(value, Mapping) or not isinstance(key, str) or len(default) > 1:
         raise TypeError("lookup")
@@ -933,8 +982,15 @@ _FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "upper": _string_function(str.upper),
     "trimspace": _string_function(str.strip),
 }
-_UNKNOWN_AWARE = frozenset({"concat", "tolist", "merge", "flatten"})
+_UNKNOWN_AWARE = frozenset(
+    {"concat", "tolist", "merge", "flatten", "toset", "distinct", "compact", "format", "join"}
+)
 """Functions that keep unknown elements of known collections in place."""
+_SPLICING: Mapping[str, Callable[..., list[Any]]] = {
+    "format": _format_pieces,
+    "join": _join_pieces,
+}
+"""Functions that splice unknown values into a string, as `${}` does."""
 
 _HANDLERS: Mapping[str, Callable[[Evaluator, Any, int], Any]] = {
     "expr_term": Evaluator._expr_term,

@@ -639,3 +639,138 @@ def test_expressions_that_cannot_be_evaluated_stay_unknown(tmp_path: Path) -> No
         assert code == 0, actions
         assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"], actions
         assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Values the author chooses, and sources that rewrite themselves
+
+
+def random_plan() -> dict[str, Any]:
+    """A one-character random string drawn from "*": known only after apply, and it is `*`."""
+    suffix = _change(
+        "random_string",
+        "any",
+        {
+            "length": 1,
+            "lower": False,
+            "upper": False,
+            "numeric": False,
+            "special": True,
+            "override_special": "*",
+            "keepers": None,
+        },
+        {"id": True, "result": True},
+    )
+    suffix["provider_name"] = "registry.terraform.io/hashicorp/random"
+    config = config_resource(
+        "random_string",
+        "any",
+        {"length": {"constant_value": 1}, "override_special": {"constant_value": "*"}},
+    )
+    references = ["random_string.any.result", "random_string.any"]
+    return plan_document([suffix, policy_change()], [config, policy_config(references)])
+
+
+RANDOM_TF = """
+resource "random_string" "any" {
+  length           = 1
+  lower            = false
+  upper            = false
+  numeric          = false
+  override_special = "*"
+}
+
+resource "aws_iam_policy" "deployer" {
+  name = "deployer"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "iam:PassRole"
+      Resource = RESOURCE
+    }]
+  })
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        '"arn:aws:iam::*:role/${random_string.any.result}"',
+        "random_string.any.result",
+        'replace("arn:aws:iam::111122223333:role/app", "app", random_string.any.result)',
+    ],
+)
+@pytest.mark.parametrize("profile", ["baseline", "pci-dss"])
+def test_a_value_the_author_chooses_is_judged_as_the_widest(
+    tmp_path: Path, resource: str, profile: str
+) -> None:
+    """A placeholder matches nothing only for identifiers AWS assigns (ARNs, ids). A random
+    string, or any function of an unknown value, could be `*`, and is judged as `*`."""
+    source = RANDOM_TF.replace("RESOURCE", resource)
+    plan_file = write(tmp_path, random_plan(), {"main.tf": source})
+    code, report = check(plan_file, profile)
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
+def test_a_function_of_an_arn_is_not_an_arn(tmp_path: Path) -> None:
+    """`replace(aws_s3_bucket.dummy.arn, ...)` can produce anything: judged as `*`."""
+    source = PASS_ROLE_TF.replace(
+        """Action   = "iam:PassRole"
+        Resource = "*\"""",
+        """Action   = "iam:PassRole"
+        Resource = replace(aws_s3_bucket.dummy.arn, "arn:aws:s3:::", "arn:aws:iam::*:role/")""",
+    )
+    assert "replace(" in source
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
+def test_format_and_join_keep_an_arn_an_arn(tmp_path: Path) -> None:
+    """`format("%s/*", arn)` and `join` only splice the ARN in, like `${}`: no false block."""
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = [format("%s/*", aws_s3_bucket.dummy.arn), join("", [aws_s3_bucket.dummy.arn])]
+        }]
+      })
+    }
+    """
+    )
+    plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
+    for profile in ("baseline", "pci-dss"):
+        _, report = check(plan_file, profile)
+        assert not policy_blocks(report), (profile, policy_blocks(report))
+        assert not findings_of(report, "TFG-IAM-060"), profile
+
+
+def test_override_files_make_the_source_unusable(tmp_path: Path) -> None:
+    """Terraform merges `*_override.tf` into the blocks it names: a benign `main.tf` beside an
+    override that writes the real policy is not what the plan holds. Nothing is rebuilt."""
+    benign = PASS_ROLE_TF.replace('"iam:PassRole"', '"iam:GetRole"')
+    override = """
+    resource "aws_iam_policy" "deployer" {
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }]
+        Id        = aws_s3_bucket.dummy.arn
+      })
+    }
+    """
+    plan_file = write(
+        tmp_path, pass_role_plan(), {"main.tf": benign, "deployer_override.tf": override}
+    )
+    _, report = check(plan_file, "baseline")
+    assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"]
+    assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
