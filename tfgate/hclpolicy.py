@@ -22,7 +22,7 @@ source directory leaves the document unknown: the profile decides, as without so
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -323,19 +323,35 @@ class _Scope:
         chosen: Resource | None = None
         if rest and any(instance.index == rest[0] for instance in instances):
             chosen = next(instance for instance in instances if instance.index == rest[0])
-            label = f"{block}[{orjson.dumps(rest[0]).decode()}]"
             rest = rest[1:]
         elif len(instances) == 1 and instances[0].index is None:
-            chosen, label = instances[0], block
+            chosen = instances[0]
+        elif instances and not rest:
+            return self._collection(instances)  # `aws_x.y[*].arn`, `for b in aws_x.y`
         if chosen is None:
             read = _read_data_source(plan, self.module_address, block)
             if read is None:
                 raise Unsupported(f"{block} is not in the plan")
             return _walk(read, rest)
-        origin = ".".join([label, *(str(step) for step in rest)])
-        view = chosen.after
         if not rest:
-            return Unknown(ARBITRARY, (origin,))
+            return _InstanceObject(self, chosen)
+        return self.attribute(chosen, rest)
+
+    def _collection(self, instances: Sequence[Resource]) -> Any:
+        """Every instance of a block with `count` (a list) or `for_each` (an object)."""
+        keys = [instance.index for instance in instances]
+        if all(isinstance(key, int) for key in keys):
+            ordered = sorted(instances, key=lambda instance: int(instance.index or 0))
+            return [_InstanceObject(self, instance) for instance in ordered]
+        if all(isinstance(key, str) for key in keys):
+            return {str(i.index): _InstanceObject(self, i) for i in instances}
+        raise Unsupported("instances with mixed keys")
+
+    def attribute(self, chosen: Resource, rest: Sequence[str | int]) -> Any:
+        """The value of one attribute of one resource instance, or what stands in for it."""
+        key = "" if chosen.index is None else f"[{orjson.dumps(chosen.index).decode()}]"
+        origin = ".".join([f"{chosen.config_address}{key}", *(str(step) for step in rest)])
+        view = chosen.after
         if view.is_unknown(*rest):
             return _placeholder(chosen, rest, origin, self.ctx)
         if view.is_sensitive(*rest):
@@ -344,6 +360,30 @@ class _Scope:
         if not hasattr(found, "value"):
             return None  # absent: null
         return found.value
+
+
+class _InstanceObject(Mapping[str, Any]):
+    """A resource instance as an object: each attribute resolved when it is read."""
+
+    def __init__(self, scope: _Scope, resource: Resource):
+        self._scope = scope
+        self._resource = resource
+        after = resource.after
+        names = set(after.values or {})
+        if isinstance(after.unknown, Mapping):
+            names.update(after.unknown)
+        self._names = sorted(names)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names:
+            raise KeyError(key)
+        return self._scope.attribute(self._resource, [key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _read_data_source(plan: Plan, module_address: str, block: str) -> Any:

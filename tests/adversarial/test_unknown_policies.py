@@ -774,3 +774,46 @@ def test_override_files_make_the_source_unusable(tmp_path: Path) -> None:
     _, report = check(plan_file, "baseline")
     assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"]
     assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
+
+
+def test_every_instance_of_a_counted_bucket(tmp_path: Path) -> None:
+    """`aws_s3_bucket.logs[*].arn` and a `for` over the instances: each ARN stands in as that
+    bucket's ARN, so a narrow grant stays narrow."""
+    buckets = []
+    for position in (0, 1):
+        change = bucket_change()
+        change["address"] = f"aws_s3_bucket.logs[{position}]"
+        change["name"] = "logs"
+        change["index"] = position
+        change["change"]["after"]["bucket"] = f"logs-{position}-111122223333"
+        buckets.append(change)
+    config = config_resource("aws_s3_bucket", "logs", {"bucket": {"references": ["count.index"]}})
+    config["count_expression"] = {"constant_value": 2}
+    references = ["aws_s3_bucket.logs", "aws_s3_bucket.logs[0]"]
+    plan = plan_document([*buckets, policy_change()], [config, policy_config(references)])
+    source = """
+    resource "aws_s3_bucket" "logs" {
+      count  = 2
+      bucket = "logs-${count.index}-111122223333"
+    }
+
+    resource "aws_iam_policy" "deployer" {
+      name = "deployer"
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [
+          { Effect = "Allow", Action = "s3:ListBucket", Resource = aws_s3_bucket.logs[*].arn },
+          {
+            Effect   = "Allow"
+            Action   = "s3:GetObject"
+            Resource = [for bucket in aws_s3_bucket.logs : "${bucket.arn}/*"]
+          },
+          { Effect = "Allow", Action = "s3:PutObject", Resource = aws_s3_bucket.logs[0].arn },
+        ]
+      })
+    }
+    """
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    _, report = check(plan_file, "pci-dss")
+    assert not policy_blocks(report), policy_blocks(report)
+    assert not findings_of(report, "TFG-IAM-060")
