@@ -447,8 +447,8 @@ def check(
         Path | None,
         typer.Option(
             "--source-dir",
-            help="Root module directory, to point findings at .tf lines "
-            "(default: the plan file's directory).",
+            help="Root module directory, to point findings at .tf lines and rebuild policies "
+            "unknown in the plan (default: the plan file's directory).",
         ),
     ] = None,
     config: Annotated[

@@ -482,22 +482,27 @@ def _document(value: Any) -> Recovered | None:
     return Recovered(text, reason)
 
 
-# Where a value the author could choose is judged as the widest it could be: `*`.
-_WIDEST_WHEN_ARBITRARY = ("Resource", "Principal")
+# What a value the author could choose stands in as, by statement element: the widest it could
+# be (`*`) where it widens a grant; a condition tfgate cannot read, as for a deferred
+# `aws_iam_policy_document`, in `Condition` (which only narrows an Allow, and whose unknown
+# parts the rules already tell from missing ones); a placeholder in `Sid`. Anywhere else it
+# stays, and `_computed_places` reports it.
+_ARBITRARY_STANDS_IN = {
+    "Resource": "*",
+    "Principal": "*",
+    "Condition": PLACEHOLDER,
+    "Sid": PLACEHOLDER,
+}
 
 
 def _worst_case(document: dict[str, Any]) -> dict[str, Any]:
-    """An arbitrary value in `Resource` or `Principal` judged as `*` (a `Sid` keeps a
-    placeholder); anywhere else it stays, and `_computed_places` reports it."""
     statements = document.get("Statement")
     for statement in statements if isinstance(statements, list) else [statements]:
         if not isinstance(statement, dict):
             continue
-        for key in _WIDEST_WHEN_ARBITRARY:
+        for key, replacement in _ARBITRARY_STANDS_IN.items():
             if key in statement:
-                statement[key] = _replace_marker(statement[key], "*")
-        if isinstance(statement.get("Sid"), str):
-            statement["Sid"] = statement["Sid"].replace(ARBITRARY, PLACEHOLDER)
+                statement[key] = _replace_marker(statement[key], replacement)
     return document
 
 
@@ -507,7 +512,10 @@ def _replace_marker(value: Any, replacement: str) -> Any:
     if isinstance(value, list):
         return [_replace_marker(item, replacement) for item in value]
     if isinstance(value, dict):
-        return {key: _replace_marker(item, replacement) for key, item in value.items()}
+        return {
+            _replace_marker(key, replacement): _replace_marker(item, replacement)
+            for key, item in value.items()
+        }
     return value
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -164,7 +165,7 @@ class Evaluator:
         pieces: list[Any] = []
         for literal, expression in _template_pieces(text):
             if literal:
-                pieces.append(literal)
+                pieces.append(unicodedata.normalize("NFC", literal))
             if expression is not None:
                 self.budget.spend()
                 pieces.append(self.evaluate(self.scope.parse_expression(expression), depth))
@@ -176,19 +177,15 @@ class Evaluator:
 
     def _object(self, node: Any, depth: int) -> Any:
         result: dict[str, Any] = {}
-        unknown_keys: list[Unknown] = []
         for element in _trees(node):
             key_node, value_node = _trees(element)
             key = self._object_key(key_node, depth)
             value = self.evaluate(value_node, depth)
             if isinstance(key, Unknown):
-                unknown_keys.append(key)
-                continue
+                key = key.text  # the stand-in text, so where it sits can still be judged
             if key in result:
-                raise Unsupported("duplicate object key")
+                raise Unsupported("duplicate object key (or two keys known only after apply)")
             result[key] = value
-        if unknown_keys:
-            return _unknown(*unknown_keys, *result.values())
         _check_items(len(result))
         return result
 
@@ -527,7 +524,8 @@ def _unescape(text: str) -> str:
             return _ESCAPES[body]
         raise Unsupported("unknown escape sequence in a string")
 
-    return _ESCAPE.sub(replace, text)
+    # HCL normalises every string literal to Unicode NFC, as Terraform reads it.
+    return unicodedata.normalize("NFC", _ESCAPE.sub(replace, text))
 
 
 def _template_pieces(text: str) -> Iterator[tuple[str, str | None]]:
@@ -542,7 +540,10 @@ def _template_pieces(text: str) -> Iterator[tuple[str, str | None]]:
             raise Unsupported("template directives are not evaluated")
         elif text.startswith("${", position):
             end = _interpolation_end(text, position + 2)
-            yield "".join(literal), text[position + 2 : end].strip().strip("~").strip()
+            expression = text[position + 2 : end].strip()
+            if expression.startswith("~") or expression.endswith("~"):
+                raise Unsupported("whitespace strip markers are not evaluated")
+            yield "".join(literal), expression
             literal = []
             position = end + 1
         else:

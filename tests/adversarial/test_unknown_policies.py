@@ -817,3 +817,80 @@ def test_every_instance_of_a_counted_bucket(tmp_path: Path) -> None:
     _, report = check(plan_file, "pci-dss")
     assert not policy_blocks(report), policy_blocks(report)
     assert not findings_of(report, "TFG-IAM-060")
+
+
+def test_eks_service_account_trust_is_not_a_false_block(tmp_path: Path) -> None:
+    """The usual IRSA trust policy: the provider's URL, with `https://` cut off, in the condition
+    key. A function of an unknown value in a `Condition` is a condition tfgate cannot read, not a
+    computed grant."""
+    provider = _change(
+        "aws_iam_openid_connect_provider",
+        "eks",
+        {"client_id_list": ["sts.amazonaws.com"], "tags": None},
+        {"arn": True, "id": True, "url": True, "thumbprint_list": True, "tags_all": True},
+    )
+    role = _change(
+        "aws_iam_role",
+        "web",
+        {"name": "web", "path": "/", "max_session_duration": 3600, "tags": None},
+        {"assume_role_policy": True, "arn": True, "id": True, "unique_id": True},
+    )
+    references = [
+        "aws_iam_openid_connect_provider.eks.arn",
+        "aws_iam_openid_connect_provider.eks",
+        "local.issuer_host",
+    ]
+    plan = plan_document(
+        [provider, role],
+        [
+            config_resource(
+                "aws_iam_openid_connect_provider",
+                "eks",
+                {"url": {"references": ["var.issuer"]}},
+            ),
+            config_resource(
+                "aws_iam_role",
+                "web",
+                {
+                    "name": {"constant_value": "web"},
+                    "assume_role_policy": {"references": references},
+                },
+            ),
+        ],
+        variables={"issuer": "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"},
+    )
+    source = """
+    variable "issuer" { type = string }
+
+    locals {
+      issuer_host = replace(aws_iam_openid_connect_provider.eks.url, "https://", "")
+    }
+
+    resource "aws_iam_openid_connect_provider" "eks" {
+      url            = var.issuer
+      client_id_list = ["sts.amazonaws.com"]
+    }
+
+    resource "aws_iam_role" "web" {
+      name = "web"
+      assume_role_policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Action    = "sts:AssumeRoleWithWebIdentity"
+          Principal = { Federated = aws_iam_openid_connect_provider.eks.arn }
+          Condition = {
+            StringEquals = {
+              "${local.issuer_host}:sub" = "system:serviceaccount:app:web"
+              "${local.issuer_host}:aud" = "sts.amazonaws.com"
+            }
+          }
+        }]
+      })
+    }
+    """
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    for profile in ("baseline", "pci-dss"):
+        _, report = check(plan_file, profile)
+        assert not policy_blocks(report), (profile, policy_blocks(report))
+        assert not findings_of(report, "TFG-IAM-060"), profile
