@@ -109,9 +109,6 @@ class PolicySources:
         """The document at `path` of `resource`, rebuilt from source, or None."""
         if not self.available or view.values is None or view.is_sensitive(*path):
             return None
-        if len(path) != 1 or not isinstance(path[0], str):
-            return None  # blocks nested in a set (inline_policy) are not matched to source
-        attribute = path[0]
         module = self._module(resource.module_path)
         if module is None:
             return None
@@ -119,14 +116,11 @@ class PolicySources:
         if body is None:
             return None
         attributes = _attributes(body)
-        expression = attributes.get(attribute)
-        planned = resource.expressions.get(attribute)
-        if expression is None or not isinstance(planned, Mapping):
-            return None
-        if _roots(planned.get("references")) != _source_roots(expression):
-            return None  # the source is not the configuration this plan was made from
         scope = _Scope(self, module, resource.module_address, ctx, resource, attributes)
         try:
+            expression, planned = _expression_at(body, resource, view, path, scope)
+            if _roots(planned.get("references")) != _source_roots(expression):
+                return None  # the source is not the configuration this plan was made from
             value = evaluate(expression, scope, budget=Budget())
         except Unsupported:
             return None
@@ -362,6 +356,40 @@ class _Scope:
         return found.value
 
 
+def _expression_at(
+    body: Any, resource: Resource, view: View, path: tuple[PathPart, ...], scope: _Scope
+) -> tuple[Any, Mapping[str, Any]]:
+    """The source expression of the attribute at `path`, and the plan's configuration of it.
+
+    `("policy",)` is an attribute of the block; `("inline_policy", n, "policy")` is the policy
+    of the nested block whose `name` is the name the plan gives the n-th one (a set has no
+    order of its own; the configuration lists the blocks in source order).
+    """
+    if len(path) == 1 and isinstance(path[0], str):
+        expression = _attributes(body).get(path[0])
+        planned = resource.expressions.get(path[0])
+    elif len(path) == 3 and isinstance(path[1], int) and isinstance(path[2], str):
+        name = view.value(path[0], path[1], "name")
+        blocks = [child for kind, _, child in _blocks_of(body) if kind == path[0]]
+        configured = resource.expressions.get(str(path[0]))
+        matches = [
+            position
+            for position, block in enumerate(blocks)
+            if "name" in _attributes(block) and evaluate(_attributes(block)["name"], scope) == name
+        ]
+        if not isinstance(name, str) or len(matches) != 1 or not isinstance(configured, list):
+            raise Unsupported("nested block not matched to the source")
+        position = matches[0]
+        expression = _attributes(blocks[position]).get(path[2])
+        entry = configured[position] if position < len(configured) else None
+        planned = entry.get(path[2]) if isinstance(entry, Mapping) else None
+    else:
+        raise Unsupported("attribute path not matched to the source")
+    if expression is None or not isinstance(planned, Mapping):
+        raise Unsupported("attribute not in the source or the plan's configuration")
+    return expression, planned
+
+
 class _InstanceObject(Mapping[str, Any]):
     """A resource instance as an object: each attribute resolved when it is read."""
 
@@ -525,7 +553,7 @@ def _computed_places(document: Mapping[str, Any]) -> list[str]:
     for key, value in document.items():
         if _holds_placeholder(key):
             places.append("a key of the policy")
-        elif key != "Statement" and _holds_placeholder(value):
+        elif key not in ("Statement", "Id") and _holds_placeholder(value):
             places.append(key)
     statements = document.get("Statement")
     items = statements if isinstance(statements, list) else [statements]
@@ -734,8 +762,13 @@ def _body_of(tree: Any) -> Any:
 
 
 def _blocks(tree: Any) -> list[tuple[str, list[str], Any]]:
+    return _blocks_of(_body_of(tree))
+
+
+def _blocks_of(body: Any) -> list[tuple[str, list[str], Any]]:
+    """The blocks of a body: (type, labels, body)."""
     found: list[tuple[str, list[str], Any]] = []
-    for block in _body_of(tree).children:
+    for block in body.children:
         if getattr(block, "data", None) != "block":
             continue
         parts = [child for child in block.children if hasattr(child, "data")]

@@ -894,3 +894,94 @@ def test_eks_service_account_trust_is_not_a_false_block(tmp_path: Path) -> None:
         _, report = check(plan_file, profile)
         assert not policy_blocks(report), (profile, policy_blocks(report))
         assert not findings_of(report, "TFG-IAM-060"), profile
+
+
+def test_inline_policy_of_a_role(tmp_path: Path) -> None:
+    """An `inline_policy` block of `aws_iam_role`, matched to its source block by name."""
+    trust = orjson.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                }
+            ],
+        }
+    ).decode()
+    role = _change(
+        "aws_iam_role",
+        "deployer",
+        {
+            "name": "deployer",
+            "path": "/",
+            "assume_role_policy": trust,
+            "max_session_duration": 3600,
+            "tags": None,
+            "inline_policy": [{"name": "read"}, {"name": "deploy"}],
+        },
+        {
+            "arn": True,
+            "id": True,
+            "unique_id": True,
+            "inline_policy": [{"policy": True}, {"policy": True}],
+        },
+    )
+    inline = [
+        {"name": {"constant_value": "deploy"}, "policy": {"references": list(DUMMY_REFERENCES)}},
+        {"name": {"constant_value": "read"}, "policy": {"references": list(DUMMY_REFERENCES)}},
+    ]
+    config = config_resource(
+        "aws_iam_role",
+        "deployer",
+        {
+            "name": {"constant_value": "deployer"},
+            "assume_role_policy": {"constant_value": trust},
+            "inline_policy": inline,
+        },
+    )
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_role" "deployer" {
+      name               = "deployer"
+      assume_role_policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Action    = "sts:AssumeRole"
+          Principal = { Service = "lambda.amazonaws.com" }
+        }]
+      })
+
+      inline_policy {
+        name = "deploy"
+        policy = jsonencode({
+          Version = "2012-10-17"
+          Statement = [
+            { Effect = "Allow", Action = "s3:GetObject", Resource = aws_s3_bucket.dummy.arn },
+            { Effect = "Allow", Action = "iam:PassRole", Resource = "*" },
+          ]
+        })
+      }
+
+      inline_policy {
+        name = "read"
+        policy = jsonencode({
+          Version   = "2012-10-17"
+          Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "*" }]
+          Id        = aws_s3_bucket.dummy.arn
+        })
+      }
+    }
+    """
+    )
+    plan = plan_document([bucket_change(), role], [BUCKET_CONFIG, config])
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    (finding,) = [f for f in findings_of(report, "TFG-IAM-014") if f["blocking"]]
+    assert finding["address"] == "aws_iam_role.deployer"
+    assert "inline_policy[deploy]" in finding["message"]
+    assert not findings_of(report, "TFG-IAM-060")
