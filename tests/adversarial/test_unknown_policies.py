@@ -20,6 +20,7 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
+from tests.rules.iam_plans import change
 from tfgate.cli import app
 from tfgate.plan.load import load_plan
 from tfgate.resources import schema
@@ -40,11 +41,11 @@ resource "aws_s3_bucket" "dummy" {
 
 def bucket_change(module: str = "") -> dict[str, Any]:
     """A new bucket: its `arn` and `id` are known only after apply."""
-    return _change(
+    return change(
         "aws_s3_bucket",
         "dummy",
         {"bucket": "dummy-artifacts-111122223333", "force_destroy": False, "tags": None},
-        {"arn": True, "id": True, "region": True, "tags_all": True},
+        after_unknown={"arn": True, "id": True, "region": True, "tags_all": True},
         module=module,
     )
 
@@ -59,38 +60,8 @@ def policy_change(
     after: dict[str, Any] = {"name": name, "path": "/", "tags": None}
     if resource_type == "aws_iam_role_policy":
         after = {"name": name, "role": "deployer"}
-    return _change(
-        resource_type, name, after, {attribute: True, "arn": True, "id": True}, module=module
-    )
-
-
-def _change(
-    resource_type: str,
-    name: str,
-    after: Mapping[str, Any],
-    unknown: Mapping[str, Any],
-    *,
-    module: str = "",
-) -> dict[str, Any]:
-    prefix = f"{module}." if module else ""
-    entry: dict[str, Any] = {
-        "address": f"{prefix}{resource_type}.{name}",
-        "mode": "managed",
-        "type": resource_type,
-        "name": name,
-        "provider_name": PROVIDER,
-        "change": {
-            "actions": ["create"],
-            "before": None,
-            "after": dict(after),
-            "after_unknown": dict(unknown),
-            "before_sensitive": False,
-            "after_sensitive": {"tags_all": {}} if "tags" in after else {},
-        },
-    }
-    if module:
-        entry["module_address"] = module
-    return entry
+    unknown = {attribute: True, "arn": True, "id": True}
+    return change(resource_type, name, after, after_unknown=unknown, module=module)
 
 
 def config_resource(
@@ -183,17 +154,22 @@ def findings_of(report: Mapping[str, Any], rule: str) -> list[Mapping[str, Any]]
     return [f for f in report["findings"] if f["rule"] == rule]
 
 
+def deployer_tf(statements: str, prelude: str = BUCKET_TF) -> str:
+    """A `main.tf`: `prelude`, then `aws_iam_policy.deployer` whose `jsonencode` document holds
+    `statements` (HCL for the `Statement` list)."""
+    return (
+        textwrap.dedent(prelude)
+        + '\nresource "aws_iam_policy" "deployer" {\n  name = "deployer"\n'
+        + '  policy = jsonencode({\n    Version   = "2012-10-17"\n'
+        + f"    Statement = {statements}\n  }})\n}}\n"
+    )
+
+
 # ------------------------------------------------------------------------------------------------
 # PassRole on every role, wrapped around a dummy reference
 
-PASS_ROLE_TF = (
-    BUCKET_TF
-    + """
-resource "aws_iam_policy" "deployer" {
-  name = "deployer"
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
+PASS_ROLE_TF = deployer_tf(
+    """[
       {
         Sid      = "Artifacts"
         Effect   = "Allow"
@@ -206,10 +182,7 @@ resource "aws_iam_policy" "deployer" {
         Action   = "iam:PassRole"
         Resource = "*"
       },
-    ]
-  })
-}
-"""
+    ]"""
 )
 
 DUMMY_REFERENCES = ("aws_s3_bucket.dummy.arn", "aws_s3_bucket.dummy")
@@ -241,19 +214,10 @@ def test_source_dir_option_finds_the_source(tmp_path: Path) -> None:
 
 def test_reference_placeholder_is_never_a_wildcard(tmp_path: Path) -> None:
     """A resource ARN stands in as that resource's ARN: `arn:aws:s3:::<bucket>/*`, not `*`."""
-    source = (
-        BUCKET_TF
-        + """
-    resource "aws_iam_policy" "deployer" {
-      name = "deployer"
-      policy = jsonencode({
-        Version   = "2012-10-17"
-        Statement = [{
-          Effect = "Allow", Action = "s3:*", Resource = "${aws_s3_bucket.dummy.arn}/*"
-        }]
-      })
-    }
-    """
+    source = deployer_tf(
+        """[{
+      Effect = "Allow", Action = "s3:*", Resource = "${aws_s3_bucket.dummy.arn}/*"
+    }]"""
     )
     plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
     _, report = check(plan_file, "pci-dss")
@@ -271,22 +235,13 @@ def test_reference_placeholder_is_never_a_wildcard(tmp_path: Path) -> None:
 
 def test_ordinary_policy_with_a_resource_reference_passes_every_profile(tmp_path: Path) -> None:
     """The false block this class must not bring: a narrow policy naming a new bucket."""
-    source = (
-        BUCKET_TF
-        + """
-    resource "aws_iam_policy" "deployer" {
-      name = "deployer"
-      policy = jsonencode({
-        Version = "2012-10-17"
-        Statement = [{
-          Sid      = "ReadArtifacts"
-          Effect   = "Allow"
-          Action   = ["s3:GetObject", "s3:ListBucket"]
-          Resource = [aws_s3_bucket.dummy.arn, "${aws_s3_bucket.dummy.arn}/*"]
-        }]
-      })
-    }
-    """
+    source = deployer_tf(
+        """[{
+      Sid      = "ReadArtifacts"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:ListBucket"]
+      Resource = [aws_s3_bucket.dummy.arn, "${aws_s3_bucket.dummy.arn}/*"]
+    }]"""
     )
     plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
     for profile in ALL_PROFILES:
@@ -300,12 +255,11 @@ def test_ordinary_policy_with_a_resource_reference_passes_every_profile(tmp_path
 
 
 def computed_plan(parameter_value_unknown: bool = True) -> dict[str, Any]:
-    parameter = _change(
+    parameter = change(
         "aws_ssm_parameter",
         "actions",
         {"name": "/deploy/actions", "type": "String", "value": "s3:GetObject"},
-        {"arn": True, "id": True, "version": True},
-        module="",
+        after_unknown={"arn": True, "id": True, "version": True},
     )
     parameter["change"]["after_sensitive"] = {"value": True}
     if parameter_value_unknown:
@@ -325,26 +279,21 @@ def computed_plan(parameter_value_unknown: bool = True) -> dict[str, Any]:
     )
 
 
-COMPUTED_ACTION_TF = """
+COMPUTED_ACTION_TF = deployer_tf(
+    """[{
+      Sid      = "Deploy"
+      Effect   = "Allow"
+      Action   = split(",", aws_ssm_parameter.actions.value)
+      Resource = "*"
+    }]""",
+    prelude="""
 resource "aws_ssm_parameter" "actions" {
   name  = "/deploy/actions"
   type  = "String"
   value = "s3:GetObject"
 }
-
-resource "aws_iam_policy" "deployer" {
-  name = "deployer"
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "Deploy"
-      Effect   = "Allow"
-      Action   = split(",", aws_ssm_parameter.actions.value)
-      Resource = "*"
-    }]
-  })
-}
-"""
+""",
+)
 
 
 @pytest.mark.parametrize("profile", ALL_PROFILES)
@@ -450,8 +399,14 @@ def test_source_that_does_not_match_the_plan_is_not_used(tmp_path: Path) -> None
 
 
 def test_locals_and_root_variables(tmp_path: Path) -> None:
-    source = (
-        BUCKET_TF
+    source = deployer_tf(
+        """[{
+      Sid      = "Pass"
+      Effect   = "Allow"
+      Action   = local.actions
+      Resource = [var.passable, aws_s3_bucket.dummy.arn]
+    }]""",
+        prelude=BUCKET_TF
         + """
     variable "passable" {
       type    = string
@@ -460,19 +415,7 @@ def test_locals_and_root_variables(tmp_path: Path) -> None:
     locals {
       actions = concat(["iam:GetRole"], [for verb in ["Pass"] : "iam:${verb}Role"])
     }
-    resource "aws_iam_policy" "deployer" {
-      name = "deployer"
-      policy = jsonencode({
-        Version = "2012-10-17"
-        Statement = [{
-          Sid      = "Pass"
-          Effect   = "Allow"
-          Action   = local.actions
-          Resource = [var.passable, aws_s3_bucket.dummy.arn]
-        }]
-      })
-    }
-    """
+    """,
     )
     references = ["local.actions", "var.passable", *DUMMY_REFERENCES]
     plan = plan_document(
@@ -616,23 +559,9 @@ def test_expressions_that_cannot_be_evaluated_stay_unknown(tmp_path: Path) -> No
             [bucket_change(), policy_change()],
             [BUCKET_CONFIG, policy_config([*references, *DUMMY_REFERENCES])],
         )
-        source = (
-            BUCKET_TF
-            + f"""
-        locals {{
-          loop  = local.again
-          again = local.loop
-        }}
-        resource "aws_iam_policy" "deployer" {{
-          name = "deployer"
-          policy = jsonencode({{
-            Version   = "2012-10-17"
-            Statement = [{{
-              Effect = "Allow", Action = {actions}, Resource = aws_s3_bucket.dummy.arn
-            }}]
-          }})
-        }}
-        """
+        source = deployer_tf(
+            f'[{{ Effect = "Allow", Action = {actions}, Resource = aws_s3_bucket.dummy.arn }}]',
+            prelude=BUCKET_TF + "\nlocals {\n  loop  = local.again\n  again = local.loop\n}\n",
         )
         plan_file = write(tmp_path, plan, {"main.tf": source})
         code, report = check(plan_file, "baseline")
@@ -647,7 +576,7 @@ def test_expressions_that_cannot_be_evaluated_stay_unknown(tmp_path: Path) -> No
 
 def random_plan() -> dict[str, Any]:
     """A one-character random string drawn from "*": known only after apply, and it is `*`."""
-    suffix = _change(
+    suffix = change(
         "random_string",
         "any",
         {
@@ -659,7 +588,7 @@ def random_plan() -> dict[str, Any]:
             "override_special": "*",
             "keepers": None,
         },
-        {"id": True, "result": True},
+        after_unknown={"id": True, "result": True},
     )
     suffix["provider_name"] = "registry.terraform.io/hashicorp/random"
     config = config_resource(
@@ -671,7 +600,9 @@ def random_plan() -> dict[str, Any]:
     return plan_document([suffix, policy_change()], [config, policy_config(references)])
 
 
-RANDOM_TF = """
+RANDOM_TF = deployer_tf(
+    '[{ Effect = "Allow", Action = "iam:PassRole", Resource = RESOURCE }]',
+    prelude="""
 resource "random_string" "any" {
   length           = 1
   lower            = false
@@ -679,19 +610,8 @@ resource "random_string" "any" {
   numeric          = false
   override_special = "*"
 }
-
-resource "aws_iam_policy" "deployer" {
-  name = "deployer"
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = "iam:PassRole"
-      Resource = RESOURCE
-    }]
-  })
-}
-"""
+""",
+)
 
 
 @pytest.mark.parametrize(
@@ -732,21 +652,12 @@ def test_a_function_of_an_arn_is_not_an_arn(tmp_path: Path) -> None:
 
 def test_format_and_join_keep_an_arn_an_arn(tmp_path: Path) -> None:
     """`format("%s/*", arn)` and `join` only splice the ARN in, like `${}`: no false block."""
-    source = (
-        BUCKET_TF
-        + """
-    resource "aws_iam_policy" "deployer" {
-      name = "deployer"
-      policy = jsonencode({
-        Version = "2012-10-17"
-        Statement = [{
-          Effect   = "Allow"
-          Action   = ["s3:GetObject"]
-          Resource = [format("%s/*", aws_s3_bucket.dummy.arn), join("", [aws_s3_bucket.dummy.arn])]
-        }]
-      })
-    }
-    """
+    source = deployer_tf(
+        """[{
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = [format("%s/*", aws_s3_bucket.dummy.arn), join("", [aws_s3_bucket.dummy.arn])]
+    }]"""
     )
     plan_file = write(tmp_path, pass_role_plan(), {"main.tf": source})
     for profile in ("baseline", "pci-dss"):
@@ -781,12 +692,12 @@ def test_every_instance_of_a_counted_bucket(tmp_path: Path) -> None:
     bucket's ARN, so a narrow grant stays narrow."""
     buckets = []
     for position in (0, 1):
-        change = bucket_change()
-        change["address"] = f"aws_s3_bucket.logs[{position}]"
-        change["name"] = "logs"
-        change["index"] = position
-        change["change"]["after"]["bucket"] = f"logs-{position}-111122223333"
-        buckets.append(change)
+        bucket = bucket_change()
+        bucket["address"] = f"aws_s3_bucket.logs[{position}]"
+        bucket["name"] = "logs"
+        bucket["index"] = position
+        bucket["change"]["after"]["bucket"] = f"logs-{position}-111122223333"
+        buckets.append(bucket)
     config = config_resource("aws_s3_bucket", "logs", {"bucket": {"references": ["count.index"]}})
     config["count_expression"] = {"constant_value": 2}
     references = ["aws_s3_bucket.logs", "aws_s3_bucket.logs[0]"]
@@ -796,23 +707,19 @@ def test_every_instance_of_a_counted_bucket(tmp_path: Path) -> None:
       count  = 2
       bucket = "logs-${count.index}-111122223333"
     }
-
-    resource "aws_iam_policy" "deployer" {
-      name = "deployer"
-      policy = jsonencode({
-        Version = "2012-10-17"
-        Statement = [
-          { Effect = "Allow", Action = "s3:ListBucket", Resource = aws_s3_bucket.logs[*].arn },
-          {
-            Effect   = "Allow"
-            Action   = "s3:GetObject"
-            Resource = [for bucket in aws_s3_bucket.logs : "${bucket.arn}/*"]
-          },
-          { Effect = "Allow", Action = "s3:PutObject", Resource = aws_s3_bucket.logs[0].arn },
-        ]
-      })
-    }
     """
+    source = deployer_tf(
+        """[
+      { Effect = "Allow", Action = "s3:ListBucket", Resource = aws_s3_bucket.logs[*].arn },
+      {
+        Effect   = "Allow"
+        Action   = "s3:GetObject"
+        Resource = [for bucket in aws_s3_bucket.logs : "${bucket.arn}/*"]
+      },
+      { Effect = "Allow", Action = "s3:PutObject", Resource = aws_s3_bucket.logs[0].arn },
+    ]""",
+        prelude=source,
+    )
     plan_file = write(tmp_path, plan, {"main.tf": source})
     _, report = check(plan_file, "pci-dss")
     assert not policy_blocks(report), policy_blocks(report)
@@ -823,17 +730,23 @@ def test_eks_service_account_trust_is_not_a_false_block(tmp_path: Path) -> None:
     """The usual IRSA trust policy: the provider's URL, with `https://` cut off, in the condition
     key. A function of an unknown value in a `Condition` is a condition tfgate cannot read, not a
     computed grant."""
-    provider = _change(
+    provider = change(
         "aws_iam_openid_connect_provider",
         "eks",
         {"client_id_list": ["sts.amazonaws.com"], "tags": None},
-        {"arn": True, "id": True, "url": True, "thumbprint_list": True, "tags_all": True},
+        after_unknown={
+            "arn": True,
+            "id": True,
+            "url": True,
+            "thumbprint_list": True,
+            "tags_all": True,
+        },
     )
-    role = _change(
+    role = change(
         "aws_iam_role",
         "web",
         {"name": "web", "path": "/", "max_session_duration": 3600, "tags": None},
-        {"assume_role_policy": True, "arn": True, "id": True, "unique_id": True},
+        after_unknown={"assume_role_policy": True, "arn": True, "id": True, "unique_id": True},
     )
     references = [
         "aws_iam_openid_connect_provider.eks.arn",
@@ -910,7 +823,7 @@ def test_inline_policy_of_a_role(tmp_path: Path) -> None:
             ],
         }
     ).decode()
-    role = _change(
+    role = change(
         "aws_iam_role",
         "deployer",
         {
@@ -921,7 +834,7 @@ def test_inline_policy_of_a_role(tmp_path: Path) -> None:
             "tags": None,
             "inline_policy": [{"name": "read"}, {"name": "deploy"}],
         },
-        {
+        after_unknown={
             "arn": True,
             "id": True,
             "unique_id": True,
