@@ -510,17 +510,19 @@ def _document(value: Any) -> Recovered | None:
     return Recovered(text, reason)
 
 
-# What a value the author could choose stands in as, by statement element: the widest it could
-# be (`*`) where it widens a grant; a condition tfgate cannot read, as for a deferred
-# `aws_iam_policy_document`, in `Condition` (which only narrows an Allow, and whose unknown
-# parts the rules already tell from missing ones); a placeholder in `Sid`. Anywhere else it
-# stays, and `_computed_places` reports it.
+# What a value the author could choose stands in as, by statement element: the worst case for
+# the gate. In an Allow, `Resource` and `Principal` are the widest they could be (`*`); in a
+# Deny they match nothing (a Deny that might cover nothing cancels no grant). A `Condition`
+# holds a condition tfgate cannot read, as for a deferred `aws_iam_policy_document` (the rules
+# tell it from a missing one, and never let it cancel a grant); a `Sid`, a placeholder.
+# Anywhere else the value stays, and `_computed_places` reports it.
 _ARBITRARY_STANDS_IN = {
     "Resource": "*",
     "Principal": "*",
     "Condition": PLACEHOLDER,
     "Sid": PLACEHOLDER,
 }
+_ARBITRARY_IN_DENY = {**_ARBITRARY_STANDS_IN, "Resource": PLACEHOLDER, "Principal": PLACEHOLDER}
 
 
 def _worst_case(document: dict[str, Any]) -> dict[str, Any]:
@@ -528,7 +530,8 @@ def _worst_case(document: dict[str, Any]) -> dict[str, Any]:
     for statement in statements if isinstance(statements, list) else [statements]:
         if not isinstance(statement, dict):
             continue
-        for key, replacement in _ARBITRARY_STANDS_IN.items():
+        deny = statement.get("Effect") == "Deny"
+        for key, replacement in (_ARBITRARY_IN_DENY if deny else _ARBITRARY_STANDS_IN).items():
             if key in statement:
                 statement[key] = _replace_marker(statement[key], replacement)
     return document

@@ -635,6 +635,22 @@ def test_a_value_the_author_chooses_is_judged_as_the_widest(
     assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
 
 
+def test_a_deny_on_a_value_the_author_chooses_cancels_nothing(tmp_path: Path) -> None:
+    """In a Deny the worst case is the narrowest: a Deny on a random string may cover nothing,
+    so it does not cancel PassRole on every role."""
+    source = deployer_tf(
+        """[
+      { Effect = "Allow", Action = "iam:PassRole", Resource = "*" },
+      { Effect = "Deny", Action = "iam:PassRole", Resource = random_string.any.result },
+    ]""",
+        prelude=RANDOM_TF.split('resource "aws_iam_policy"')[0],
+    )
+    plan_file = write(tmp_path, random_plan(), {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    assert ("aws_iam_policy.deployer", "TFG-IAM-014") in blocking(report)
+
+
 def test_a_function_of_an_arn_is_not_an_arn(tmp_path: Path) -> None:
     """`replace(aws_s3_bucket.dummy.arn, ...)` can produce anything: judged as `*`."""
     source = PASS_ROLE_TF.replace(
