@@ -122,9 +122,9 @@ class PolicySources:
             if _roots(planned.get("references")) != _source_roots(expression):
                 return None  # the source is not the configuration this plan was made from
             value = evaluate(expression, scope, budget=Budget())
-        except Unsupported:
+            return _document(value)
+        except (Unsupported, RecursionError):
             return None
-        return _document(value)
 
     # -- reading the source ---------------------------------------------------------------------
 

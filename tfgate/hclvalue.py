@@ -390,7 +390,11 @@ class Evaluator:
         if name == "jsondecode" and len(arguments) == 1 and isinstance(arguments[0], Unknown):
             return _decoded(arguments[0])
         if name == "jsonencode" and len(arguments) == 1 and _has_unknown(arguments[0]):
-            return Unknown(_jsonencode(arguments[0]), origins(arguments[0]), to_json(arguments[0]))
+            try:
+                text = _jsonencode(arguments[0])
+            except (TypeError, ValueError) as error:
+                raise Unsupported("jsonencode() could not be evaluated") from error
+            return Unknown(text, origins(arguments[0]), to_json(arguments[0]))
         whole = [argument for argument in arguments if isinstance(argument, Unknown)]
         nested = [argument for argument in arguments if _has_unknown(argument)]
         if name in _SPLICING and nested and arguments and not isinstance(arguments[0], Unknown):
@@ -453,6 +457,32 @@ def evaluate(node: Any, scope: Scope, *, budget: Budget | None = None) -> Any:
         return evaluator.evaluate(node)
     except RecursionError as error:
         raise Unsupported("expression nested too deeply") from error
+
+
+def bounded(value: Any) -> None:
+    """Raise `Unsupported` when a value holds more than `MAX_ITEMS * 10` nodes or `MAX_STRING`
+    characters in all: lists may share items, so a small expression can name a huge value.
+    Walked with a stack and an early exit, never recursively."""
+    nodes = 0
+    characters = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > MAX_ITEMS * 10:
+            raise Unsupported("value too large")
+        if isinstance(node, str):
+            characters += len(node)
+        elif isinstance(node, Unknown):
+            characters += len(node.text)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, Mapping):
+            for key, item in node.items():
+                characters += len(key)
+                stack.append(item)
+        if characters > MAX_STRING:
+            raise Unsupported("value too large")
 
 
 def to_json(value: Any) -> Any:
@@ -591,9 +621,9 @@ def _join(pieces: Sequence[Any]) -> Any:
             texts.append(piece.text if isinstance(piece.text, str) else PLACEHOLDER)
         else:
             texts.append(_to_string(piece))
+    if sum(len(text) for text in texts) > MAX_STRING:
+        raise Unsupported("string too long")  # measured before joining, never after
     text = "".join(texts)
-    if len(text) > MAX_STRING:
-        raise Unsupported("string too long")
     if unknown:
         return Unknown(text, _merge_origins(unknown))
     return text
@@ -766,6 +796,7 @@ def _list_of(value: Any) -> list[Any]:
 
 
 def _jsonencode(value: Any) -> str:
+    bounded(value)
     text = orjson.dumps(to_json(value)).decode()
     if len(text) > MAX_STRING:
         raise ValueError("too long")
@@ -793,6 +824,7 @@ def _merge(*objects: Any) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise TypeError("not an object")
         merged.update(value)
+        _check_items(len(merged))
     return merged
 
 
@@ -838,6 +870,8 @@ _FORMAT_VERB = re.compile(r"%(%|[sdvq])")
 def _format(template: Any, *values: Any) -> str:
     if not isinstance(template, str):
         raise TypeError("format string")
+    if len(template) + sum(len(_to_string(value)) for value in values) > MAX_STRING:
+        raise ValueError("too long")  # each argument is used once at most
     remaining = list(values)
 
     def replace(match: re.Match[str]) -> str:
@@ -866,7 +900,10 @@ def _format(template: Any, *values: Any) -> str:
 def _join_function(separator: Any, *lists: Any) -> str:
     if not isinstance(separator, str):
         raise TypeError("separator")
-    return separator.join(_strings([item for value in lists for item in _list_of(value)]))
+    texts = _strings([item for value in lists for item in _list_of(value)])
+    if sum(len(text) + len(separator) for text in texts) > MAX_STRING:
+        raise ValueError("too long")
+    return separator.join(texts)
 
 
 def _join_pieces(separator: Any, *lists: Any) -> list[Any]:
@@ -931,6 +968,8 @@ def _replace(text: Any, old: Any, new: Any) -> str:
         raise ValueError("regular expression replace is not evaluated")
     if not old:
         raise ValueError("empty substring")
+    if len(text) + text.count(old) * max(0, len(new) - len(old)) > MAX_STRING:
+        raise ValueError("too long")
     result = str(text).replace(old, new)
     if len(result) > MAX_STRING:
         raise ValueError("too long")

@@ -914,3 +914,33 @@ def test_inline_policy_of_a_role(tmp_path: Path) -> None:
     assert finding["address"] == "aws_iam_role.deployer"
     assert "inline_policy[deploy]" in finding["message"]
     assert not findings_of(report, "TFG-IAM-060")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'join("", [for i in local.many : local.big])',
+        '[for i in local.many : "${local.big}${i}"]',
+        "jsonencode([for i in local.many : [local.big]])",
+        'replace(local.big, "x", local.big)',
+    ],
+)
+def test_values_that_expand_past_the_bounds_stay_unknown(tmp_path: Path, expression: str) -> None:
+    """A short expression can name a huge value (a list of ten thousand copies of one long
+    string): the evaluator measures before it builds, gives up, and the document stays unknown."""
+    many = ", ".join("0" for _ in range(10_000))
+    prelude = BUCKET_TF + f'\nlocals {{\n  big  = "{"x" * 2_000}"\n  many = [{many}]\n}}\n'
+    source = deployer_tf(
+        f'[{{ Effect = "Allow", Action = "s3:GetObject", Sid = {expression}, '
+        "Resource = aws_s3_bucket.dummy.arn }]",
+        prelude=prelude,
+    )
+    named = [name for name in ("local.many", "local.big") if name in expression]
+    references = [*named, *DUMMY_REFERENCES]
+    plan = plan_document(
+        [bucket_change(), policy_change()], [BUCKET_CONFIG, policy_config(references)]
+    )
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    _, report = check(plan_file, "baseline")
+    assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"]
+    assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
