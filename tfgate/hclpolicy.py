@@ -507,7 +507,8 @@ def _document(value: Any) -> Recovered | None:
         f"{places[0]} is computed from {named}, known only after apply, so what the policy "
         "grants is decided after the gate has judged it"
     )
-    return Recovered(text, reason)
+    # Reported once, here; the other rules see the placeholder they already skip.
+    return Recovered(text.replace(ARBITRARY, PLACEHOLDER), reason)
 
 
 # What a value the author could choose stands in as, by statement element: the worst case for
@@ -574,10 +575,10 @@ def _computed_places(document: Mapping[str, Any]) -> list[str]:
         for key, value in statement.items():
             if _holds_placeholder(key):
                 places.append(f"a key of {name}")
-            elif _holds_placeholder(value, () if key in ORDINARY_UNKNOWN else (PLACEHOLDER,)):
+            elif (key not in ORDINARY_UNKNOWN and _holds_placeholder(value)) or (
+                _holds_placeholder(value, (ARBITRARY,))
+            ):
                 places.append(f"{key} of {name}")
-            elif _holds_placeholder(value, (ARBITRARY,)):
-                places.append(f"{key} of {name} (a value the author chooses)")
     return places
 
 

@@ -157,6 +157,7 @@ def check_policy_evaluable(
                 f"{document.attribute}: {document.computed}; write the effect and actions in "
                 "the configuration",
                 key=f"computed:{document.attribute}",
+                severity=Severity.HIGH,
                 always_blocks=True,
             )
         if policy is None:
