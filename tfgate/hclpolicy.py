@@ -252,15 +252,13 @@ class _Scope:
             if list(steps) == ["key"]:
                 return key
             if list(steps) == ["value"]:
-                collection = evaluate(self.attributes["for_each"], self._child(*self._here()))
+                scope = self._child(self.module, self.module_address)
+                collection = evaluate(self.attributes["for_each"], scope)
                 if isinstance(collection, Mapping):
                     return index(collection, key)
                 if isinstance(collection, list) and key in collection:
                     return key
         raise Unsupported(f"{head} is not evaluated here")
-
-    def _here(self) -> tuple[_Module, str]:
-        return self.module, self.module_address
 
     def _variable(self, name: str) -> Any:
         declared = self.module.variables.get(name)

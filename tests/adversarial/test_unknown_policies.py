@@ -944,3 +944,41 @@ def test_values_that_expand_past_the_bounds_stay_unknown(tmp_path: Path, express
     _, report = check(plan_file, "baseline")
     assert [f["status"] for f in findings_of(report, "TFG-IAM-060")] == ["unknown"]
     assert any("could not be rebuilt from the Terraform source" in n for n in report["notes"])
+
+
+def test_each_value_of_a_for_each_policy(tmp_path: Path) -> None:
+    """`each.key` / `each.value` come from the instance key in the plan and the block's
+    `for_each` in the source."""
+    policies = []
+    for key in ("deploy", "read"):
+        policy = policy_change()
+        policy["address"] = f'aws_iam_policy.deployer["{key}"]'
+        policy["index"] = key
+        policy["change"]["after"]["name"] = key
+        policies.append(policy)
+    references = ["each.value", "each.key", *DUMMY_REFERENCES]
+    config = policy_config(references)
+    config["for_each_expression"] = {
+        "constant_value": {"deploy": "iam:PassRole", "read": "s3:Get*"}
+    }
+    plan = plan_document([bucket_change(), *policies], [BUCKET_CONFIG, config])
+    source = (
+        BUCKET_TF
+        + """
+    resource "aws_iam_policy" "deployer" {
+      for_each = { deploy = "iam:PassRole", read = "s3:Get*" }
+      name     = each.key
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Sid = each.key, Effect = "Allow", Action = each.value, Resource = "*" }]
+        Id        = aws_s3_bucket.dummy.id
+      })
+    }
+    """
+    )
+    plan_file = write(tmp_path, plan, {"main.tf": source})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    assert blocking(report) >= {('aws_iam_policy.deployer["deploy"]', "TFG-IAM-014")}
+    assert not [f for f in findings_of(report, "TFG-IAM-014") if "read" in f["address"]]
+    assert not findings_of(report, "TFG-IAM-060")
