@@ -982,3 +982,32 @@ def test_each_value_of_a_for_each_policy(tmp_path: Path) -> None:
     assert blocking(report) >= {('aws_iam_policy.deployer["deploy"]', "TFG-IAM-014")}
     assert not [f for f in findings_of(report, "TFG-IAM-014") if "read" in f["address"]]
     assert not findings_of(report, "TFG-IAM-060")
+
+
+def test_module_output(tmp_path: Path) -> None:
+    """An action list from a module output is followed into the module's source."""
+    references = ["module.catalogue.pass_actions", "module.catalogue", *DUMMY_REFERENCES]
+    calls = {
+        "catalogue": {"source": "./catalogue", "module": {"outputs": {"pass_actions": {}}}},
+    }
+    plan = plan_document(
+        [bucket_change(), policy_change()],
+        [BUCKET_CONFIG, policy_config(references)],
+        module_calls=calls,
+    )
+    source = deployer_tf(
+        """[{
+      Sid      = "FromModule"
+      Effect   = "Allow"
+      Action   = module.catalogue.pass_actions
+      Resource = "*"
+    }, { Effect = "Allow", Action = "s3:GetObject", Resource = aws_s3_bucket.dummy.arn }]""",
+        prelude=BUCKET_TF + 'module "catalogue" {\n  source = "./catalogue"\n}\n',
+    )
+    catalogue = 'output "pass_actions" {\n  value = ["iam:PassRole"]\n}\n'
+    plan_file = write(tmp_path, plan, {"main.tf": source, "catalogue/outputs.tf": catalogue})
+    code, report = check(plan_file, "baseline")
+    assert code == 1
+    (finding,) = findings_of(report, "TFG-IAM-014")
+    assert "FromModule" in finding["message"]
+    assert not findings_of(report, "TFG-IAM-060")
