@@ -27,6 +27,7 @@ from tests.paths import FIXTURES, ROOT
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+PINNED = re.compile(r"^[a-z0-9-]+/[a-z0-9-]+@[0-9a-f]{40}$")
 HOSTILE = 'x"; touch pwned; echo "$(touch pwned2)`touch pwned3`'
 
 
@@ -98,15 +99,21 @@ def run_action(
     plan_source: Path | None = FIXTURES / "iam-user-created" / "fail",
     plan_text: str | None = None,
     overrides: Mapping[str, Mapping[str, str]] | None = None,
+    workspace: Path | None = None,
+    environment: Mapping[str, str] | None = None,
+    path_first: Path | None = None,
 ) -> Run:
-    workspace = tmp_path / "workspace"
-    infra = workspace / "infra"
-    infra.mkdir(parents=True)
-    if plan_source is not None:
-        shutil.copy(plan_source / "plan.json", infra / "plan.json")
-        shutil.copy(plan_source / "main.tf", infra / "main.tf")
-    if plan_text is not None:
-        (infra / "plan.json").write_text(plan_text, encoding="utf-8")
+    """Run every step as the runner would; `uses:` steps (the cache) are skipped, as on a cache
+    miss. `workspace` is a checkout made by the caller; `path_first` goes first on PATH."""
+    if workspace is None:
+        workspace = tmp_path / "workspace"
+        infra = workspace / "infra"
+        infra.mkdir(parents=True)
+        if plan_source is not None:
+            shutil.copy(plan_source / "plan.json", infra / "plan.json")
+            shutil.copy(plan_source / "main.tf", infra / "main.tf")
+        if plan_text is not None:
+            (infra / "plan.json").write_text(plan_text, encoding="utf-8")
     runner_temp = tmp_path / "runner-temp"
     runner_temp.mkdir()
     output_file = tmp_path / "github_output"
@@ -117,7 +124,10 @@ def run_action(
     declared = action()["inputs"]
     unknown = set(given) - set(declared)
     assert not unknown, f"inputs the action does not declare: {unknown}"
-    inputs = {name: str(spec.get("default", "")) for name, spec in declared.items()}
+    inputs = {
+        name: "" if "${{" in str(spec.get("default", "")) else str(spec.get("default", ""))
+        for name, spec in declared.items()
+    }
     inputs.update(given)
     for name, spec in declared.items():
         if spec.get("required"):
@@ -132,15 +142,24 @@ def run_action(
         if step_id in stubs:
             step_outputs[step_id] = dict(stubs[step_id])
             continue
-        assert "run" in step, "the harness only runs `run:` steps"
+        if "uses" in step:
+            assert PINNED.match(step["uses"]), step["uses"]
+            step_outputs[step_id] = {}
+            continue
+        assert "run" in step, "the harness only runs `run:` and `uses:` steps"
+        path = str(Path(sys.executable).parent) + ":/usr/bin:/bin"
         env = {
-            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+            "PATH": f"{path_first}:{path}" if path_first else path,
             "HOME": str(tmp_path),
             "GITHUB_OUTPUT": str(output_file),
             "GITHUB_STEP_SUMMARY": str(summary_file),
             "GITHUB_WORKSPACE": str(workspace),
             "RUNNER_TEMP": str(runner_temp),
             "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": "push",
+            "RUNNER_OS": "Linux",
+            "RUNNER_ARCH": "X64",
+            **(environment or {}),
         }
         for key, value in (step.get("env") or {}).items():
             env[key] = resolve(str(value), inputs, step_outputs)
@@ -229,9 +248,12 @@ def test_declared_inputs() -> None:
         "soft-fail",
         "sarif-file",
         "job-summary",
+        "config-from-base",
+        "token",
     }
     assert inputs["plan"]["required"] is True
     assert inputs["soft-fail"]["default"] == "false"
+    assert inputs["config-from-base"]["default"] == "true"
 
 
 def tool(name: str) -> str:
@@ -434,3 +456,281 @@ def test_several_profiles_one_per_line(tmp_path: Path) -> None:
         "baseline",
         "pci-dss",
     ]
+
+
+# --- could not judge: every output set, one annotation, a summary that says why ----------------
+
+
+def error_annotations(run: Run) -> list[str]:
+    return [line for line in run.stdout.splitlines() if line.startswith("::error")]
+
+
+def assert_could_not_judge(run: Run, why: str) -> None:
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.outputs["result"] == "error"
+    assert run.outputs["exit-code"] == "2"
+    assert run.outputs["sarif-file"] == ""
+    (annotation,) = error_annotations(run)
+    assert annotation.startswith("::error title=tfgate::")
+    assert why in annotation
+    assert "## ❗ tfgate: could not judge the plan" in run.summary
+    assert why in run.summary
+
+
+def test_a_missing_working_directory_is_an_error(tmp_path: Path) -> None:
+    run = run_action(tmp_path, {"plan": "plan.json", "working-directory": "nowhere"})
+    assert_could_not_judge(run, "working-directory nowhere does not exist")
+
+
+def test_an_empty_plan_input_is_an_error(tmp_path: Path) -> None:
+    run = run_action(tmp_path, {"plan": "", "working-directory": "infra"})
+    assert_could_not_judge(run, "the plan input is empty")
+
+
+def test_python_older_than_3_11_says_how_to_get_it(tmp_path: Path) -> None:
+    fake = tmp_path / "old-python"
+    fake.mkdir()
+    (fake / "python3").write_text("#!/bin/sh\necho 3.10.12\n", encoding="utf-8")
+    (fake / "python3").chmod(0o755)
+    run = run_action(tmp_path, {"plan": "plan.json", "working-directory": "infra"}, path_first=fake)
+    assert_could_not_judge(run, "tfgate needs Python 3.11 or later and python3 on PATH is 3.10.12")
+    assert "actions/setup-python" in error_annotations(run)[0]
+
+
+def test_exit_2_becomes_one_error_annotation_and_stderr_stays_one_plain_line(
+    tmp_path: Path,
+) -> None:
+    run = run_action(
+        tmp_path,
+        {"plan": "plan.json", "working-directory": "infra"},
+        plan_source=None,
+        plan_text="{}",
+    )
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("tfgate: error: plan.json")
+    assert_could_not_judge(run, line.removeprefix("tfgate: error: "))
+    assert error_annotations(run) == [
+        f"::error title=tfgate::{line.removeprefix('tfgate: error: ')}"
+    ]
+
+
+def many_users_plan(count: int) -> str:
+    """The iam-user-created plan with `count` more IAM users created."""
+    document = orjson.loads((FIXTURES / "iam-user-created" / "fail" / "plan.json").read_bytes())
+    template = next(
+        change
+        for change in document["resource_changes"]
+        if change["address"] == "aws_iam_user.fail_alice"
+    )
+    for position in range(count):
+        added = orjson.loads(orjson.dumps(template))
+        added["address"] = f"aws_iam_user.fail_extra_{position}"
+        added["name"] = f"fail_extra_{position}"
+        added["change"]["after"]["name"] = f"extra-{position}"
+        document["resource_changes"].append(added)
+    return orjson.dumps(document).decode()
+
+
+def test_more_than_10_blocking_findings_annotate_10_then_one_notice(tmp_path: Path) -> None:
+    run = run_action(
+        tmp_path,
+        {"plan": "plan.json", "working-directory": "infra"},
+        plan_text=many_users_plan(15),
+    )
+    assert run.returncode == 1
+    assert run.outputs["blocking"] == "20"
+    assert len(error_annotations(run)) == 10
+    notices = [line for line in run.stdout.splitlines() if line.startswith("::notice")]
+    assert any("10 more" in notice for notice in notices), notices
+    assert run.summary.count("TFG-IAM-001") >= 20
+
+
+def written_outputs(tmp_path: Path) -> list[str]:
+    return (tmp_path / "github_output").read_text(encoding="utf-8").splitlines()
+
+
+def strict_outputs(lines: list[str]) -> dict[str, str]:
+    """GITHUB_OUTPUT as the runner reads it, refusing anything but the two documented forms."""
+    found: dict[str, str] = {}
+    position = 0
+    while position < len(lines):
+        line = lines[position]
+        if "<<" in line:
+            key, delimiter = line.split("<<", 1)
+            end = lines.index(delimiter, position + 1)
+            value = "\n".join(lines[position + 1 : end])
+            position = end + 1
+        else:
+            key, value = line.split("=", 1)
+            position += 1
+        assert key not in found, f"{key} written twice"
+        found[key] = value
+    return found
+
+
+def test_a_newline_in_an_input_cannot_add_an_output(tmp_path: Path) -> None:
+    injected = "x.sarif\nresult=pass\nexit-code=0"
+    script = tmp_path / "blocking-tfgate"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        "args = sys.argv[1:]\n"
+        "for arg in args:\n"
+        "    if arg.startswith('sarif='):\n"
+        "        open(arg[6:], 'w').write('{}')\n"
+        "report = next(a[5:] for a in args if a.startswith('json='))\n"
+        "json.dump({'result': 'block', 'summary': {'blocking': 1},\n"
+        "           'profiles': ['baseline\\nresult=pass']}, open(report, 'w'))\n"
+        "sys.exit(1)\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    run = run_action(
+        tmp_path,
+        {"plan": "plan.json", "working-directory": "infra", "sarif-file": injected},
+        overrides={"install": {"bin": str(script), "python": sys.executable}},
+    )
+    assert run.returncode == 1
+    outputs = strict_outputs(written_outputs(tmp_path))
+    assert set(outputs) == {
+        *("error", "key", "venv"),  # the setup step's
+        *("result", "blocking", "exit-code", "sarif-file", "profiles"),
+    }
+    assert outputs["result"] == "block"
+    assert outputs["exit-code"] == "1"
+    assert "\n" not in outputs["sarif-file"]
+    assert outputs["profiles"] == "baseline result=pass"
+
+
+# --- the configuration comes from the base branch ------------------------------------------------
+
+WEAK = 'name: weak\nextends: [baseline]\nrules:\n  TFG-IAM-001: {enforcement: "off"}\n'
+WAIVE_ALL = (
+    '- rule: TFG-IAM-001\n  address: "*"\n  reason: added by the pull request itself\n'
+    "  owner: someone\n  expires: 2099-01-01\n"
+)
+
+
+def git(directory: Path, *args: str) -> str:
+    completed = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return completed.stdout
+
+
+def pull_request(tmp_path: Path, base: Mapping[str, str], change: Mapping[str, str | None]) -> Path:
+    """A repository whose `main` holds `base` (path -> text) and the plan, pushed to a bare
+    origin, and a checkout of a pull request branch that writes (or, for None, deletes)
+    `change`, as actions/checkout leaves it."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(origin))
+    checkout = tmp_path / "workspace"
+    git(tmp_path, "init", "--quiet", "-b", "main", str(checkout))
+    fixture = FIXTURES / "iam-user-created" / "fail"
+    (checkout / "infra").mkdir()
+    shutil.copy(fixture / "main.tf", checkout / "infra" / "main.tf")
+    for path, text in base.items():
+        (checkout / path).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / path).write_text(text, encoding="utf-8")
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "--quiet", "-m", "base")
+    git(checkout, "remote", "add", "origin", str(origin))
+    git(checkout, "push", "--quiet", "origin", "main")
+    git(checkout, "checkout", "--quiet", "-b", "pr")
+    for path, text in change.items():
+        target = checkout / path
+        if text is None:
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    git(checkout, "add", "-A")
+    git(checkout, "commit", "--quiet", "--allow-empty", "-m", "pull request")
+    shutil.copy(fixture / "plan.json", checkout / "infra" / "plan.json")  # made by the pipeline
+    return checkout
+
+
+PULL_REQUEST = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main"}
+
+
+def test_a_pull_request_that_edits_tfgate_yaml_is_judged_by_the_base_branch(
+    tmp_path: Path,
+) -> None:
+    checkout = pull_request(
+        tmp_path,
+        {"tfgate.yaml": "default_profile: pci-dss\nwaivers: waivers.yaml\n", "waivers.yaml": ""},
+        {
+            "tfgate.yaml": "default_profile: weak.yaml\nwaivers: waivers.yaml\n",
+            "weak.yaml": WEAK,
+            "waivers.yaml": WAIVE_ALL,
+        },
+    )
+    given = {"plan": "plan.json", "working-directory": "infra"}
+    run = run_action(tmp_path, given, workspace=checkout, environment=PULL_REQUEST)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.outputs["result"] == "block"
+    assert run.outputs["profiles"] == "pci-dss"
+    assert run.outputs["blocking"] == "5"
+    assert "Configuration: read from the base branch `main` at" in run.summary
+    assert "not from the pull request" in run.summary
+
+
+def test_opting_out_reads_the_checkout_and_says_so(tmp_path: Path) -> None:
+    checkout = pull_request(
+        tmp_path,
+        {"tfgate.yaml": "default_profile: baseline\n"},
+        {"tfgate.yaml": "default_profile: weak.yaml\n", "weak.yaml": WEAK},
+    )
+    given = {"plan": "plan.json", "working-directory": "infra", "config-from-base": "false"}
+    run = run_action(tmp_path, given, workspace=checkout, environment=PULL_REQUEST)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.outputs["profiles"] == "weak"
+    assert "read from the pull request's checkout (config-from-base: false)" in run.summary
+
+
+def test_a_tfgate_yaml_the_pull_request_adds_is_not_read(tmp_path: Path) -> None:
+    checkout = pull_request(
+        tmp_path,
+        {"README.md": "no configuration on the base branch\n"},
+        {"infra/.tfgate.yml": "default_profile: weak.yaml\n", "infra/weak.yaml": WEAK},
+    )
+    given = {"plan": "plan.json", "working-directory": "infra"}
+    run = run_action(tmp_path, given, workspace=checkout, environment=PULL_REQUEST)
+    assert run.returncode == 1
+    assert run.outputs["profiles"] == "baseline"
+    assert "the base branch has no tfgate.yaml" in run.summary
+
+
+def test_base_branch_paths_and_profiles_keep_their_meaning(tmp_path: Path) -> None:
+    """`paths:` globs match the plan's place in the checkout, and a profile file the
+    configuration names is the base branch's too."""
+    strict = "name: strict\nextends: [pci-dss]\nblock_existing: true\n"
+    checkout = pull_request(
+        tmp_path,
+        {
+            "tfgate.yaml": "default_profile: baseline\n"
+            "paths:\n  infra/**: {profiles: [policy/strict.yaml]}\n",
+            "policy/strict.yaml": strict,
+        },
+        {"policy/strict.yaml": WEAK.replace("weak", "strict")},
+    )
+    given = {"plan": "plan.json", "working-directory": "infra"}
+    run = run_action(tmp_path, given, workspace=checkout, environment=PULL_REQUEST)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.outputs["profiles"] == "strict"
+    assert run.outputs["blocking"] == "7"
+
+
+def test_a_base_branch_that_cannot_be_fetched_is_an_error(tmp_path: Path) -> None:
+    checkout = pull_request(tmp_path, {"tfgate.yaml": "default_profile: baseline\n"}, {})
+    given = {"plan": "plan.json", "working-directory": "infra"}
+    environment = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "gone"}
+    run = run_action(tmp_path, given, workspace=checkout, environment=environment)
+    assert_could_not_judge(run, "could not fetch the base branch gone")

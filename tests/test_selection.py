@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from tfgate.plan.model import Plan, ProviderConfig, Resource
 from tfgate.plan.values import View
 from tfgate.selection import detect_accounts, find_config, load_config, select
 
+ONE = "111111111111"
 CONFIG = """\
 default_profile: baseline
 accounts:
@@ -123,8 +125,14 @@ def test_several_accounts_from_provider_aliases(config: Path) -> None:
     )
     selection = select(load_config(config), plan)
     assert selection.accounts.ids == ("111111111111", "222222222222")
-    assert selection.profiles == ("pci-dss", "gdpr", "hipaa")
-    assert selection.reason == "account payments-prod, eu-customer-data"
+    assert selection.accounts.disagreement == "several accounts (111111111111, 222222222222)"
+    assert selection.profiles == ("pci-dss", "gdpr", "hipaa", "baseline")
+    assert selection.reason == (
+        "the account evidence disagrees (several accounts (111111111111, 222222222222)): the "
+        "union of every candidate's profiles and the default applies (account payments-prod, "
+        "eu-customer-data, default_profile), and account-scoped waivers do not"
+    )
+    assert selection.waiver_accounts == ()
 
 
 def test_unmapped_account_beside_a_mapped_one_adds_the_default(config: Path) -> None:
@@ -135,7 +143,68 @@ def test_unmapped_account_beside_a_mapped_one_adds_the_default(config: Path) -> 
     )
     selection = select(load_config(config), plan)
     assert selection.profiles == ("pci-dss", "baseline")
-    assert "unmapped account 999999999999" in selection.reason
+    assert "several accounts (111111111111, 999999999999)" in selection.reason
+
+
+def test_unmapped_account_uses_the_fallback_and_says_so(config: Path) -> None:
+    plan = make_plan(
+        data_sources={"data.aws_caller_identity.c": {"account_id": "999999999999"}},
+        arns=("arn:aws:iam::111111111111:role/a",),
+    )
+    selection = select(load_config(config), plan, workspace="prod-eu")
+    assert selection.profiles == ("pci-dss", "nrb", "baseline")
+    assert "workspace 'prod-eu'" in selection.reason
+
+
+def test_agreeing_evidence_is_not_a_disagreement(config: Path) -> None:
+    role = {"role_arn": {"constant_value": "arn:aws:iam::111111111111:role/terraform"}}
+    plan = make_plan(
+        providers={
+            "aws": {"assume_role": [role], "allowed_account_ids": {"constant_value": [ONE]}},
+            "aws.us": {"allowed_account_ids": {"constant_value": [ONE]}},
+        },
+        data_sources={"data.aws_caller_identity.c": {"account_id": ONE}},
+        arns=("arn:aws:iam::111111111111:role/a",),
+    )
+    selection = select(load_config(config), plan)
+    assert selection.accounts.disagreement == ""
+    assert selection.profiles == ("pci-dss",)
+    assert selection.reason == "account payments-prod"
+    assert selection.waiver_accounts == (ONE,)
+
+
+def test_providers_without_evidence_beside_caller_identity_agree(config: Path) -> None:
+    plan = make_plan(
+        providers={"aws": {"region": {"constant_value": "eu-west-1"}}, "aws.us": {}},
+        data_sources={"data.aws_caller_identity.c": {"account_id": ONE}},
+    )
+    assert select(load_config(config), plan).profiles == ("pci-dss",)
+
+
+def test_a_provider_without_evidence_beside_one_with_evidence_disagrees(config: Path) -> None:
+    role = {"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/t"}}
+    plan = make_plan(providers={"aws": {}, "aws.eu": {"assume_role": [role]}})
+    selection = select(load_config(config), plan)
+    assert selection.accounts.disagreement == "provider aws names no account the plan shows"
+    assert selection.profiles == ("gdpr", "hipaa", "baseline")
+
+
+def test_assume_role_and_allowed_account_ids_that_differ_disagree(config: Path) -> None:
+    role = {"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/t"}}
+    plan = make_plan(
+        providers={"aws": {"assume_role": [role], "allowed_account_ids": {"constant_value": [ONE]}}}
+    )
+    selection = select(load_config(config), plan)
+    assert "provider aws: assume_role and allowed_account_ids differ" in (
+        selection.accounts.disagreement
+    )
+    assert selection.profiles == ("pci-dss", "gdpr", "hipaa", "baseline")
+
+
+def test_role_arn_from_a_root_variable() -> None:
+    plan = make_plan(providers={"aws": {"assume_role": [{"role_arn": {"references": ["var.r"]}}]}})
+    plan = dataclasses.replace(plan, variables={"r": "arn:aws:iam::222222222222:role/t"})
+    assert detect_accounts(plan).ids == ("222222222222",)
 
 
 def test_undetermined_account_uses_default_and_says_so(config: Path) -> None:
@@ -211,3 +280,16 @@ def test_unknown_key_names_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value) == f"{path} at line 1, key (top level): unknown key 'acounts'"
+
+
+def test_own_accounts_are_the_observed_ones_when_evidence_disagrees(config: Path) -> None:
+    role = {"role_arn": {"constant_value": "arn:aws:iam::222222222222:role/t"}}
+    plan = make_plan(
+        providers={"aws": {}, "aws.x": {"assume_role": [role]}},
+        arns=("arn:aws:iam::111111111111:role/a",),
+    )
+    selection = select(load_config(config), plan)
+    assert selection.accounts.ids == (ONE, "222222222222")
+    assert selection.own_accounts == (ONE,)
+    agreeing = select(load_config(config), make_plan(arns=("arn:aws:iam::111111111111:role/a",)))
+    assert agreeing.own_accounts == (ONE,)

@@ -259,7 +259,26 @@ def read_plan(name: str, max_bytes: int = MAX_PLAN_BYTES) -> Plan:
         data = _show_binary_plan(name)
         if len(data) > max_bytes:
             raise PlanError(_too_large(max_bytes), source=source)
-    return load_plan(data, source)
+    try:
+        return load_plan(data, source)
+    except PlanError as error:
+        mistaken = None if name == "-" else _configuration_kind(Path(name))
+        if mistaken is None:
+            raise
+        raise PlanError(mistaken, source=source) from error
+
+
+def _configuration_kind(path: Path) -> str | None:
+    """What a file given as a plan is instead, when it is tfgate configuration (read with the
+    YAML loader's limits)."""
+    from tfgate.filekinds import wrong_kind
+    from tfgate.yamlfile import load_yaml
+
+    try:
+        document = load_yaml(path, PlanError)
+    except TfgateError:
+        return None
+    return wrong_kind(document.data, "plan")
 
 
 def max_plan_bytes(option: str | None) -> int:
@@ -329,6 +348,8 @@ def judge_plans(
     waivers_path: Path | None,
     account: str | None,
     workspace: str | None,
+    no_config: bool = False,
+    config_root: Path | None = None,
     today: datetime.date | None = None,
     max_bytes: int = MAX_PLAN_BYTES,
     allow_partial: bool = False,
@@ -346,16 +367,23 @@ def judge_plans(
     from tfgate.engine import judge, merge
     from tfgate.errors import ConfigError, ProfileError
     from tfgate.profiles import load_profile
-    from tfgate.selection import find_config, load_config, select
+    from tfgate.selection import load_config, select
+    from tfgate.validation import check_config
     from tfgate.waivers import load_waivers
 
     if account is not None and not ACCOUNT_ID.match(account):
         raise ConfigError("--account must be a 12-digit AWS account id")
-    config_file = config_path or find_config(Path.cwd())
+    config_file, origin = configuration_file(plans, config_path, source_dir, no_config=no_config)
+    if config_file is not None:
+        check_config(config_file)
     config = load_config(config_file) if config_file is not None else None
     waiver_file = waivers_path or (config.waivers if config else None)
     loaded_waivers = load_waivers(waiver_file) if waiver_file is not None else ()
     base = config.directory if config else Path.cwd()
+    where = _location_base(config.directory, config_root) if config else Path.cwd()
+    provenance = _provenance(
+        config_file, origin, waiver_file, waivers_path is not None, config_root
+    )
     reports = []
     for name in plans:
         plan = read_plan(name, max_bytes)
@@ -372,7 +400,7 @@ def judge_plans(
             cli_profiles=cli_profiles,
             account=account,
             workspace=workspace,
-            location=_relative_location(name, base),
+            location=_relative_location(name, where),
         )
         relative_to = Path.cwd() if cli_profiles else base
         profiles = [load_profile(ref, relative_to=relative_to) for ref in selection.profiles]
@@ -387,7 +415,8 @@ def judge_plans(
             profiles,
             waivers=loaded_waivers,
             today=today or datetime.date.today(),
-            accounts=selection.accounts.ids,
+            accounts=selection.own_accounts,
+            waiver_accounts=selection.waiver_accounts,
             sources=policy_sources(name, plan, source_dir),
         )
         report = dataclasses.replace(
@@ -395,11 +424,94 @@ def judge_plans(
             accounts=selection.accounts.ids,
             account_method=selection.accounts.method,
             selection=selection.reason,
+            notes=(*report.notes, *filter(None, [provenance])),
         )
         if locate:
             report = attach_locations(report, name, plan.module_sources, source_dir, debug=debug)
         reports.append(report)
     return merge(reports)
+
+
+def configuration_file(
+    plans: list[str], pinned: Path | None, source_dir: Path | None, *, no_config: bool
+) -> tuple[Path | None, str]:
+    """The tfgate.yaml to use and how it was chosen: `--config`, else the first one found
+    walking up from `--source-dir` or each plan's directory (stdin: the working directory) to
+    the repository root; `--no-config` reads none. Plans that would find different files are
+    an error: one run has one configuration."""
+    from tfgate.selection import discover_config
+
+    if no_config:
+        if pinned is not None:
+            raise TfgateError("--config and --no-config contradict each other; pass one")
+        return None, "--no-config"
+    if pinned is not None:
+        return pinned, "--config"
+    if source_dir is not None:
+        starts = [source_dir]
+    else:
+        starts = [Path.cwd() if name == "-" else Path(name).parent for name in plans]
+    found: dict[Path | None, Path] = {}
+    for start in dict.fromkeys(path.resolve() for path in starts):
+        found.setdefault(discover_config(start), start)
+    if len(found) > 1:
+        listed = ", ".join(_shown(path) if path else "none" for path in found)
+        raise TfgateError(f"the plans find different configuration files ({listed}); pass --config")
+    (config_file,) = found
+    return config_file, f"found from {_shown(found[config_file])}" if config_file else "none"
+
+
+def _shown(path: Path, copy_root: Path | None = None) -> str:
+    """A path as the report shows it, never an absolute machine path when it can be helped:
+    relative to the copy of the repository it was read from (`--config-root`), else to the
+    working directory, else to the root of the repository that holds it."""
+    from tfgate.selection import repository_of
+
+    roots = ((copy_root, " in --config-root"), (Path.cwd(), ""), (repository_of(path), ""))
+    for root, suffix in roots:
+        if root is None:
+            continue
+        try:
+            return (path.resolve().relative_to(root.resolve()).as_posix() or ".") + suffix
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _provenance(
+    config_file: Path | None,
+    origin: str,
+    waiver_file: Path | None,
+    waivers_given: bool,
+    copy_root: Path | None = None,
+) -> str | None:
+    """One note naming the configuration and waivers read, and how each was chosen."""
+    if config_file is None and waiver_file is None and origin != "--no-config":
+        return None
+    if config_file is None:
+        text = "configuration: none read (--no-config)" if origin == "--no-config" else ""
+    else:
+        text = f"configuration: {_shown(config_file, copy_root)} ({origin})"
+    if waiver_file is not None:
+        named = "--waivers" if waivers_given else "named by the configuration"
+        waivers = f"waivers: {_shown(waiver_file, copy_root)} ({named})"
+        text = "; ".join(filter(None, [text, waivers]))
+    return text
+
+
+def _location_base(directory: Path, config_root: Path | None) -> Path:
+    """Where `paths:` globs are relative to: the configuration's directory, or, for a copy of
+    the repository at `config_root` (the Action reads the base branch's configuration into a
+    temporary directory), the same place in the repository the working directory is in."""
+    if config_root is None:
+        return directory
+    from tfgate.selection import search_boundary
+
+    try:
+        inside = directory.resolve().relative_to(config_root.resolve())
+    except ValueError as error:
+        raise TfgateError("--config is not inside --config-root", source=str(directory)) from error
+    return search_boundary(Path.cwd()) / inside
 
 
 def _relative_location(name: str, base: Path) -> str | None:
@@ -453,7 +565,24 @@ def check(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="tfgate.yaml (default: ./tfgate.yaml if present)."),
+        typer.Option(
+            "--config",
+            "-c",
+            help="tfgate.yaml to use (default: the first tfgate.yaml, tfgate.yml, .tfgate.yaml "
+            "or .tfgate.yml from the plan's directory up to the repository root).",
+        ),
+    ] = None,
+    no_config: Annotated[
+        bool,
+        typer.Option("--no-config", help="Read no configuration file: --profile, else baseline."),
+    ] = False,
+    config_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-root",
+            help="--config is inside a copy of this repository at this directory (the Action "
+            "reads the base branch's): paths: globs match as if it were in the checkout.",
+        ),
     ] = None,
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waivers file (overrides tfgate.yaml's).")
@@ -500,6 +629,8 @@ def check(
             waivers_path=waivers,
             account=account,
             workspace=workspace,
+            no_config=no_config,
+            config_root=config_root,
             max_bytes=max_plan_bytes(max_plan_size),
             allow_partial=allow_partial,
             locate=True,
@@ -581,18 +712,41 @@ def profiles_show(
 def validate_command(
     files: Annotated[
         list[Path] | None,
-        typer.Argument(help="tfgate.yaml, profile or waivers files (default: ./tfgate.yaml)."),
+        typer.Argument(
+            help="tfgate.yaml, profile or waivers files (default: the tfgate.yaml found from "
+            "the working directory up to the repository root)."
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    """Schema-check configuration files and everything they reference."""
+    """Check configuration files and everything they reference; list every problem.
+
+    Each problem is one line, `file:line: key: message`, sorted. Exit 2 when any is an error;
+    warnings (waivers expired or longer than a profile allows) alone exit 0."""
 
     def run() -> int:
-        from tfgate.validation import validate_file
+        from tfgate.selection import discover_config
+        from tfgate.validation import valid_lines, validate_files
 
-        targets = files or [Path("tfgate.yaml")]
+        targets = list(files or [])
+        if not targets:
+            found = discover_config(Path.cwd())
+            if found is None:
+                raise TfgateError(
+                    "no tfgate.yaml, tfgate.yml, .tfgate.yaml or .tfgate.yml found from the "
+                    "working directory up to the repository root; name the files to validate"
+                )
+            targets = [found]
+        problems = validate_files(targets)
+        for problem in problems:
+            typer.echo(str(problem))
+        errors = sum(1 for problem in problems if not problem.warning)
+        if errors:
+            noun = "problem" if errors == 1 else "problems"
+            typer.echo(f"tfgate: error: {errors} {noun} in the configuration", err=True)
+            return EXIT_ERROR
         for target in targets:
-            for line in validate_file(target):
+            for line in valid_lines(target):
                 typer.echo(line)
         return EXIT_PASS
 

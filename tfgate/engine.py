@@ -189,16 +189,24 @@ def judge(
     waivers: Sequence[Waiver] = (),
     today: datetime.date,
     accounts: Sequence[str] = (),
+    waiver_accounts: Sequence[str] | None = None,
     rules: Iterable[Rule] = RULES,
     sources: PolicySources | None = None,
 ) -> Report:
-    """The whole judgement of one plan: rules, then waivers, then the control summary."""
+    """The whole judgement of one plan: rules, then waivers, then the control summary.
+
+    An account-scoped waiver applies when its account is in `waiver_accounts` (default:
+    `accounts`)."""
     rules = tuple(rules)
     report = evaluate(plan, profiles, rules, accounts=accounts, sources=sources)
     caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
     if waivers:
         report, _ = apply_waivers(
-            report, waivers, today=today, max_days=min(caps) if caps else None, accounts=accounts
+            report,
+            waivers,
+            today=today,
+            max_days=min(caps) if caps else None,
+            accounts=accounts if waiver_accounts is None else waiver_accounts,
         )
     return with_controls(report, rules)
 

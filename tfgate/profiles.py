@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from tfgate.errors import ProfileError
+from tfgate.filekinds import wrong_kind
 from tfgate.report import Enforcement
 from tfgate.resources import builtin_profile_names, profiles_dir
 from tfgate.rules import RULES_BY_ID
@@ -63,6 +64,9 @@ def _locate(reference: str, relative_to: Path | None) -> Path:
 
 def _validate_document(document: YamlDocument) -> Mapping[str, Any]:
     source = str(document.path)
+    mistaken = wrong_kind(document.data, "profile")
+    if mistaken:
+        raise ProfileError(mistaken, source=source)
     if not isinstance(document.data, dict):
         raise ProfileError("a profile must be a YAML mapping", source=source)
     validate(document, "profile", ProfileError)

@@ -7,13 +7,13 @@ workspace, then the path of the plan (or working directory), then `default_profi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tfgate.errors import ConfigError
+from tfgate.filekinds import wrong_kind
 from tfgate.globs import path_matches
 from tfgate.plan.model import Plan
 from tfgate.yamlfile import YamlDocument, load_yaml, validate
@@ -47,10 +47,21 @@ class Config:
 
 @dataclass(frozen=True, slots=True)
 class Accounts:
-    """The AWS accounts a plan touches and how they were determined."""
+    """The AWS accounts a plan touches and how they were determined.
+
+    `disagreement` is empty when every piece of evidence names the same account(s); otherwise
+    it says how the evidence disagrees, and selection then takes the union of every candidate's
+    profiles and the default (the plan's author writes the evidence, so it may only make the
+    gate stricter).
+    """
 
     ids: tuple[str, ...]
     method: str
+    disagreement: str = ""
+    observed: tuple[str, ...] = ()
+    """The accounts named by evidence Terraform itself produced with the real credentials (a
+    caller identity read at plan time, ARNs of existing resources), which no unused provider
+    block can add to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +72,60 @@ class Selection:
     accounts: Accounts
     reason: str
 
+    @property
+    def waiver_accounts(self) -> tuple[str, ...]:
+        """The accounts an account-scoped waiver may match: none when the evidence disagrees,
+        so a waiver for one candidate account never covers a plan that may be another's."""
+        return () if self.accounts.disagreement else self.accounts.ids
+
+    @property
+    def own_accounts(self) -> tuple[str, ...]:
+        """The plan's own accounts for the rules (cross-account trust): when the evidence
+        disagrees, only the observed ones, so an alias naming another account cannot make
+        trusting that account look like trusting one's own."""
+        return self.accounts.observed if self.accounts.disagreement else self.accounts.ids
+
 
 def find_config(directory: Path) -> Path | None:
+    """The configuration file in `directory` itself, under the first name that exists."""
     for name in CONFIG_NAMES:
         candidate = directory / name
         if candidate.is_file():
             return candidate
+    return None
+
+
+def repository_of(path: Path) -> Path | None:
+    """The root of the repository holding `path` (the directory with `.git`), if any."""
+    start = path.resolve()
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def search_boundary(start: Path, home: Path | None = None) -> Path:
+    """The highest directory discovery may look in: the repository root (the directory holding
+    `.git`, a directory or a file) above `start`; without a repository, the user's home when
+    `start` is inside it, else `start` itself. Discovery never reads above it."""
+    start = start.resolve()
+    repository = repository_of(start)
+    if repository is not None:
+        return repository
+    home = (home or Path.home()).resolve()
+    if start == home or home in start.parents:
+        return home
+    return start
+
+
+def discover_config(start: Path, home: Path | None = None) -> Path | None:
+    """The first configuration file from `start` up to `search_boundary(start)`."""
+    start = start.resolve()
+    boundary = search_boundary(start, home)
+    for directory in (start, *start.parents):
+        found = find_config(directory)
+        if found is not None or directory == boundary:
+            return found
     return None
 
 
@@ -82,6 +141,9 @@ def _targets(raw: Any) -> dict[str, Target]:
 def parse_config(document: YamlDocument) -> Config:
     if document.data is None:
         raise ConfigError("the file is empty", source=str(document.path))
+    mistaken = wrong_kind(document.data, "config")
+    if mistaken:
+        raise ConfigError(mistaken, source=str(document.path))
     if not isinstance(document.data, dict):
         raise ConfigError("tfgate.yaml must be a YAML mapping", source=str(document.path))
     validate(document, "config", ConfigError)
@@ -113,37 +175,98 @@ def caller_accounts(plan: Plan) -> frozenset[str]:
     )
 
 
-def detect_accounts(plan: Plan) -> Accounts:
-    """The plan's AWS account(s), from the strongest evidence the plan holds."""
-    caller = sorted(caller_accounts(plan))
-    if caller:
-        return Accounts(tuple(caller), "data.aws_caller_identity in the plan's prior state")
-    allowed: set[str] = set()
-    assumed: set[str] = set()
-    for provider in plan.providers.values():
+@dataclass(frozen=True, slots=True)
+class _ProviderEvidence:
+    """What one AWS provider block says about its account."""
+
+    key: str
+    assumed: frozenset[str]
+    allowed: frozenset[str]
+    unresolved: bool
+
+    @property
+    def accounts(self) -> frozenset[str]:
+        return self.assumed | self.allowed
+
+
+def _provider_evidence(plan: Plan) -> list[_ProviderEvidence]:
+    found: list[_ProviderEvidence] = []
+    for key in sorted(plan.providers):
+        provider = plan.providers[key]
         if provider.name != "aws":
             continue
-        ids = _constant(provider.expressions.get("allowed_account_ids"))
+        root = not provider.module_address
+        unresolved = False
+        allowed: set[str] = set()
+        expression = provider.expressions.get("allowed_account_ids")
+        ids = _value(expression, plan, root)
         if isinstance(ids, list):
             allowed.update(str(item) for item in ids if ACCOUNT_ID.match(str(item)))
+        elif expression is not None:
+            unresolved = True
+        assumed: set[str] = set()
         for block in _blocks(provider.expressions.get("assume_role")):
-            role = _constant(block.get("role_arn"))
+            role = _value(block.get("role_arn"), plan, root)
             match = ARN_ACCOUNT.match(role) if isinstance(role, str) else None
             if match:
                 assumed.add(match.group(1))
-    if assumed:
-        return Accounts(tuple(sorted(assumed)), "the AWS provider's assume_role role_arn")
-    if allowed:
-        return Accounts(tuple(sorted(allowed)), "the AWS provider's allowed_account_ids")
-    seen: Counter[str] = Counter()
+            else:
+                unresolved = True
+        found.append(_ProviderEvidence(key, frozenset(assumed), frozenset(allowed), unresolved))
+    return found
+
+
+def _existing_arn_accounts(plan: Plan) -> frozenset[str]:
+    seen: set[str] = set()
     for resource in plan.resources:
         arn = resource.before.value("arn")
         match = ARN_ACCOUNT.match(arn) if isinstance(arn, str) else None
         if match:
-            seen[match.group(1)] += 1
-    if seen:
-        return Accounts(tuple(sorted(seen)), "account ids in the ARNs of existing resources")
-    return Accounts((), "undetermined")
+            seen.add(match.group(1))
+    return frozenset(seen)
+
+
+def detect_accounts(plan: Plan) -> Accounts:
+    """The plan's AWS account(s) from every piece of evidence the plan holds.
+
+    The evidence: `data.aws_caller_identity` read at plan time, each AWS provider's
+    `assume_role` role ARN and `allowed_account_ids`, and the accounts in the ARNs of existing
+    resources. All of it is written or chosen by the plan's author (an unused provider alias is
+    never configured by Terraform, so it can name any account), so the candidates are the union
+    of everything, and the evidence disagrees when there are several candidates, or when some
+    AWS provider names no account while another names one.
+    """
+    caller = caller_accounts(plan)
+    providers = _provider_evidence(plan)
+    existing = _existing_arn_accounts(plan)
+    methods: list[str] = []
+    if caller:
+        methods.append("data.aws_caller_identity in the plan's prior state")
+    if any(provider.assumed for provider in providers):
+        methods.append("the AWS provider's assume_role role_arn")
+    if any(provider.allowed for provider in providers):
+        methods.append("the AWS provider's allowed_account_ids")
+    if existing:
+        methods.append("account ids in the ARNs of existing resources")
+    candidates = sorted(caller.union(existing, *(provider.accounts for provider in providers)))
+    if not candidates:
+        return Accounts((), "undetermined")
+    problems: list[str] = []
+    if len(candidates) > 1:
+        problems.append(f"several accounts ({', '.join(candidates)})")
+    for provider in providers:
+        if provider.assumed and provider.allowed and provider.assumed != provider.allowed:
+            problems.append(f"provider {provider.key}: assume_role and allowed_account_ids differ")
+    named = [provider for provider in providers if provider.accounts]
+    silent = [
+        provider.key
+        for provider in providers
+        if named and (provider.unresolved or not provider.accounts)
+    ]
+    if silent:
+        problems.append(f"provider {', '.join(silent)} names no account the plan shows")
+    observed = tuple(sorted(caller | existing))
+    return Accounts(tuple(candidates), "; ".join(methods), "; ".join(problems), observed)
 
 
 def _data_type(address: str) -> str:
@@ -154,8 +277,18 @@ def _data_type(address: str) -> str:
     return ""
 
 
-def _constant(expression: Any) -> Any:
-    return expression.get("constant_value") if isinstance(expression, dict) else None
+def _value(expression: Any, plan: Plan, root: bool) -> Any:
+    """A provider argument's value: a constant, or a root variable the plan records."""
+    if not isinstance(expression, dict):
+        return None
+    if "constant_value" in expression:
+        return expression["constant_value"]
+    references = expression.get("references")
+    if root and isinstance(references, list) and len(references) == 1:
+        name = str(references[0])
+        if name.startswith("var.") and "." not in name[4:]:
+            return plan.variables.get(name[4:])
+    return None
 
 
 def _blocks(expression: Any) -> Iterable[Mapping[str, Any]]:
@@ -183,22 +316,43 @@ def select(
         return Selection(("baseline",), accounts, "no tfgate.yaml: the baseline profile")
     mapped = [acct for acct in accounts.ids if acct in config.accounts]
     unmapped = [acct for acct in accounts.ids if acct not in config.accounts]
+    names = ", ".join(config.accounts[acct].name or acct for acct in mapped)
+    mapped_profiles = [config.accounts[acct].profiles for acct in mapped]
+    if accounts.disagreement:
+        fallback, why = _fallback(
+            config, workspace, location, undetermined=False, strict=not mapped
+        )
+        reasons = [f"account {names}"] if mapped else []
+        if fallback and why != "default_profile":
+            reasons.append(why)
+        if config.default_profiles:
+            reasons.append("default_profile")
+        return Selection(
+            _union([*mapped_profiles, fallback, config.default_profiles]),
+            accounts,
+            f"the account evidence disagrees ({accounts.disagreement}): the union of every "
+            f"candidate's profiles and the default applies ({', '.join(reasons)}), and "
+            "account-scoped waivers do not",
+        )
     if mapped and not unmapped:
-        names = ", ".join(config.accounts[acct].name or acct for acct in mapped)
-        profiles = _union(config.accounts[acct].profiles for acct in mapped)
-        return Selection(profiles, accounts, f"account {names}")
+        return Selection(_union(mapped_profiles), accounts, f"account {names}")
     fallback, why = _fallback(config, workspace, location, undetermined=not accounts.ids)
     if mapped:
-        names = ", ".join(config.accounts[acct].name or acct for acct in mapped)
-        profiles = _union([*(config.accounts[acct].profiles for acct in mapped), fallback])
+        profiles = _union([*mapped_profiles, fallback])
         why = f"account {names}, and {why} for unmapped account {', '.join(unmapped)}"
         return Selection(profiles, accounts, why)
     return Selection(fallback, accounts, why)
 
 
 def _fallback(
-    config: Config, workspace: str | None, location: str | None, *, undetermined: bool
+    config: Config,
+    workspace: str | None,
+    location: str | None,
+    *,
+    undetermined: bool,
+    strict: bool = True,
 ) -> tuple[tuple[str, ...], str]:
+    """The workspace, path or default mapping; with `strict`, having none is an error."""
     if workspace:
         for pattern, target in config.workspaces.items():
             if path_matches(pattern, workspace):
@@ -207,6 +361,8 @@ def _fallback(
         for pattern, target in config.paths.items():
             if path_matches(pattern, location):
                 return target.profiles, f"path {pattern!r}"
+    if not config.default_profiles and not strict:
+        return (), ""
     if not config.default_profiles:
         raise ConfigError(
             "no account, workspace or path mapping matches this plan and there is no "

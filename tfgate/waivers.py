@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tfgate.errors import ConfigError
+from tfgate.filekinds import wrong_kind
 from tfgate.globs import address_matches
 from tfgate.report import Enforcement, Finding, Report, Status
 from tfgate.rules import RULES_BY_ID
-from tfgate.yamlfile import YamlDocument, load_yaml, validate
+from tfgate.yamlfile import KeyPath, YamlDocument, load_yaml, validate
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,47 +37,61 @@ class Waiver:
         return finding.rule == self.rule and address_matches(self.address, finding.address)
 
 
-def parse_waivers(document: YamlDocument) -> tuple[Waiver, ...]:
-    if document.data is None:
-        return ()
+def unwrap(document: YamlDocument) -> YamlDocument:
+    """A waivers file is a list, or a mapping whose one key `waivers` holds the list."""
     if isinstance(document.data, dict) and set(document.data) == {"waivers"}:
-        document = replace(
+        return replace(
             document,
             data=document.data["waivers"],
             lines={
                 key[1:]: line for key, line in document.lines.items() if key[:1] == ("waivers",)
             },
         )
-    validate(document, "waivers", ConfigError)
-    waivers: list[Waiver] = []
+    return document
+
+
+def _expiry(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def entry_problems(document: YamlDocument) -> Iterator[tuple[KeyPath, str]]:
+    """What is wrong with the entries of a schema-valid (unwrapped) waivers list."""
     for position, entry in enumerate(document.data):
         if entry["rule"] not in RULES_BY_ID:
-            raise ConfigError(
+            yield (
+                (position, "rule"),
                 f"unknown rule id {entry['rule']!r}; `tfgate rules` lists them",
-                source=str(document.path),
-                pointer=document.where((position, "rule")),
             )
-        try:
-            expires = datetime.date.fromisoformat(entry["expires"])
-        except ValueError as error:
-            raise ConfigError(
-                "expires is not a valid date (YYYY-MM-DD)",
-                source=str(document.path),
-                pointer=document.where((position, "expires")),
-            ) from error
-        waivers.append(
-            Waiver(
-                rule=entry["rule"],
-                address=entry["address"],
-                reason=" ".join(entry["reason"].split()),
-                owner=entry["owner"],
-                expires=expires,
-                account=entry.get("account"),
-                source=str(document.path),
-                line=document.line_of((position,)),
-            )
+        if _expiry(entry["expires"]) is None:
+            yield (position, "expires"), "expires is not a valid date (YYYY-MM-DD)"
+
+
+def parse_waivers(document: YamlDocument) -> tuple[Waiver, ...]:
+    if document.data is None:
+        return ()
+    mistaken = wrong_kind(document.data, "waivers")
+    if mistaken:
+        raise ConfigError(mistaken, source=str(document.path))
+    document = unwrap(document)
+    validate(document, "waivers", ConfigError)
+    for key_path, message in entry_problems(document):
+        raise ConfigError(message, source=str(document.path), pointer=document.where(key_path))
+    return tuple(
+        Waiver(
+            rule=entry["rule"],
+            address=entry["address"],
+            reason=" ".join(entry["reason"].split()),
+            owner=entry["owner"],
+            expires=datetime.date.fromisoformat(entry["expires"]),
+            account=entry.get("account"),
+            source=str(document.path),
+            line=document.line_of((position,)),
         )
-    return tuple(waivers)
+        for position, entry in enumerate(document.data)
+    )
 
 
 def load_waivers(path: Path) -> tuple[Waiver, ...]:

@@ -304,8 +304,8 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     return f"invalid value ({validator})"
 
 
-def validate(document: YamlDocument, schema_name: str, error: type[TfgateError]) -> None:
-    """Validate against a shipped schema; the first error names its line and key."""
+def schema_errors(document: YamlDocument, schema_name: str) -> list[tuple[KeyPath, str]]:
+    """Every violation of a shipped schema, as (key path, message), in key-path order."""
     import jsonschema  # costs a tenth of a second: only files that are validated pay for it
 
     validator = jsonschema.Draft202012Validator(schema(schema_name))
@@ -313,11 +313,20 @@ def validate(document: YamlDocument, schema_name: str, error: type[TfgateError])
         validator.iter_errors(document.data),
         key=lambda found: [str(part) for part in found.absolute_path],
     )
-    if errors:
-        first = errors[0]
-        key_path = tuple(first.absolute_path)
-        message = schema_message(first)
-        if "propertyNames" in first.schema_path and isinstance(first.instance, str):
-            key_path = (*key_path, first.instance)
+    problems: list[tuple[KeyPath, str]] = []
+    for found in errors:
+        key_path = tuple(found.absolute_path)
+        message = schema_message(found)
+        if "propertyNames" in found.schema_path and isinstance(found.instance, str):
+            key_path = (*key_path, found.instance)
             message = f"invalid key name: {message}"
+        problems.append((key_path, message))
+    return problems
+
+
+def validate(document: YamlDocument, schema_name: str, error: type[TfgateError]) -> None:
+    """Validate against a shipped schema; the first error names its line and key."""
+    problems = schema_errors(document, schema_name)
+    if problems:
+        key_path, message = problems[0]
         raise error(message, source=str(document.path), pointer=document.where(key_path))

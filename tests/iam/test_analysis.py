@@ -12,6 +12,7 @@ from tfgate.iam.analysis import (
     allowed,
     allowed_anywhere,
     covers,
+    covers_every_action,
     foreign_account_principals,
     github_audience_pinned,
     github_operator_misuse,
@@ -19,6 +20,7 @@ from tfgate.iam.analysis import (
     is_full_admin,
     is_public_principal,
     is_star_resource,
+    key_presence,
     limiting_conditions,
     privilege_escalation_paths,
     service_wildcards,
@@ -83,7 +85,8 @@ def test_star_among_arns_counts() -> None:
         ("arn:aws:iam::123456789012:role/service-role/lambda-*", False),
         ("arn:aws:iam::123456789012:role/app", False),
         ("arn:aws:iam::123456789012:user/*", False),
-        ("arn:aws:iam::123456789012:role/?*", False),
+        ("arn:aws:iam::123456789012:role/?*", True),  # role names are never empty
+        ("arn:aws:iam::123456789012:role/app-?", False),
         ("arn:aws:s3:::*", False),
         ("arn:aws:iam::123456789012:Role/*", False),
     ],
@@ -574,3 +577,77 @@ def test_escalation_boundary_condition_and_denies() -> None:
     assert "UpdateAndInvokeLambdaFunction" not in method_names(
         policy(allow("lambda:*"), deny("lambda:InvokeFunction"))
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "service", "every"),
+    [
+        ("*", None, True),
+        ("*:*", None, True),
+        ("*?", None, True),
+        ("?*:*", None, True),
+        ("*:?*", None, True),
+        ("**", None, True),
+        ("????*", None, False),  # a name of three characters is not matched
+        ("iam:*", None, False),
+        ("iam:*", "iam", True),
+        ("IAM:?*", "iam", True),
+        ("i?m:*", "iam", True),
+        ("iam:??*", "iam", False),
+        ("iam:Pass?ole", "iam", False),
+    ],
+)
+def test_covers_every_action(pattern: str, service: str | None, every: bool) -> None:
+    assert covers_every_action(pattern, service) is every
+
+
+@pytest.mark.parametrize(
+    ("key", "every_value", "narrows"),
+    [
+        ("aws:resourcetag/team", "*", True),
+        ("aws:requesttag/team", "*", True),
+        ("s3:resourcetag/team", "*", True),
+        ("aws:principalorgid", "o-??????????*", False),
+        ("aws:principalaccount", "????????????", False),
+        ("aws:principalorgpaths", "o-??????????*/r-????*/*", False),
+        ("aws:principalarn", "arn:aws:?*:*:*:?*", False),
+        ("iam:passedtoservice", "?*", False),
+        ("aws:resourcetag/", "?*", False),  # no tag named: not a tag key
+    ],
+)
+def test_key_presence_table(key: str, every_value: str, narrows: bool) -> None:
+    entry = key_presence(key)
+    assert (entry.every_value, entry.narrows) == (every_value, narrows)
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "expected"),
+    [
+        ("arn:aws:iam::*:role/*?", "arn:aws:iam::*:role/?*", True),
+        ("arn:aws:iam::*:role/?*", "arn:aws:iam::*:role/*", False),  # role/ with no name
+        ("arn:aws:iam::*:user/*", "arn:aws:iam::*:user/${aws:username}", True),
+        ("arn:aws:iam::*:user/?*", "arn:aws:iam::*:user/${aws:username}", False),
+        ("arn:aws:s3:::${*}", "arn:aws:s3:::*", False),  # `${*}` is a literal asterisk
+        ("arn:aws:s3:::*", "arn:aws:s3:::${*}", True),
+    ],
+)
+def test_covers_is_glob_against_glob(outer: str, inner: str, expected: bool) -> None:
+    assert covers(outer, inner) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "limits"),
+    [
+        ("o-*", False),
+        ("o-*/r-*/*", False),
+        ("*", False),
+        ("o-a1b2c3d4e5/*", True),
+        ("o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*", True),
+    ],
+)
+def test_an_organisation_path_that_admits_every_organisation_does_not_limit(
+    value: str, limits: bool
+) -> None:
+    condition = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": value}}
+    document = policy(allow("s3:GetObject", "*", Condition=condition))
+    assert bool(limiting_conditions(document.statements[0])) is limits

@@ -111,13 +111,14 @@ def test_same_text_same_answers_from_fresh_policies() -> None:
 
 def _witness_scan(pattern: str, resource_type: str | None) -> bool:
     """`is_star_resource` by its definition: does the pattern cover every resource of the type
-    in one of the accounts and regions tried (the pattern's own, the defaults, or any)?"""
+    in one of the accounts and regions tried (the pattern's own, the defaults, or any)? Names
+    and services are never empty, so the witnesses end in `?*`."""
     parts = pattern.split(":")
     region = parts[3].replace("*", "").replace("?", "0") if len(parts) >= 6 else None
     account = parts[4].replace("*", "").replace("?", "0") if len(parts) >= 6 else None
     partitions = ("aws", "aws-cn", "aws-us-gov")
     if resource_type is None:
-        witnesses = [f"arn:{p}:*" for p in partitions]
+        witnesses = [f"arn:{p}:?*:*:*:?*" for p in partitions]
     else:
         if resource_type.endswith(":*"):
             service, prefix = resource_type[:-2].lower(), ""
@@ -128,7 +129,7 @@ def _witness_scan(pattern: str, resource_type: str | None) -> bool:
             regions = ["us-east-1", *([region] if region is not None else [])] if regional else [""]
             accounts = ["123456789012", *([account] if account is not None else [])]
         witnesses = [
-            f"arn:{p}:{service}:{r}:{a}:{prefix}*"
+            f"arn:{p}:{service}:{r}:{a}:{prefix}?*"
             for p in partitions
             for r in regions
             for a in accounts
@@ -158,6 +159,12 @@ def _witness_scan(pattern: str, resource_type: str | None) -> bool:
         "arn:*",
         "arn:aws:iam::${aws:PrincipalAccount}:role/*",
         "?",
+        "*?",
+        "arn:aws:*?",
+        "arn:aws:iam::*:role/?*",
+        "arn:aws:iam::*:role/*?",
+        "arn:aws:iam::123456789012:role/app-?",
+        "arn:*:*:*:*:*",
     ],
 )
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ free, and each service file is loaded once, on first use, and kept.
 Action names are compared case-insensitively (`IAM:passrole` is `iam:PassRole`); everything this
 module returns uses lower-case `service:action` names. Patterns may hold `*` (any run of
 characters, including none) and `?` (exactly one character) anywhere; no other character is
-special. `*` and `*:*` both mean every action.
+special. `*` and `*:*` both mean every action. Patterns are matched by `tfgate.globs`, in time
+bounded by the product of the two lengths, never by a regular expression built from them.
 
 A small built-in table (`FALLBACK`) describes the actions tfgate's rules name explicitly, so a
 release of the data that lacks or renames one of them never silently switches a rule off: the
@@ -16,10 +17,11 @@ fallback entries take part in expansion and lookups whenever the data does not k
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
+
+from tfgate.globs import glob_matcher, glob_matches
 
 __all__ = [
     "FALLBACK",
@@ -30,7 +32,6 @@ __all__ = [
     "expand",
     "is_known",
     "pattern_matches",
-    "pattern_regex",
     "service_actions",
     "services",
     "supports_resource_level",
@@ -217,13 +218,6 @@ def supports_resource_level(action: str) -> bool | None:
     return info.resource_level if info else None
 
 
-@lru_cache(maxsize=4096)
-def pattern_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an action pattern: `*` is any run, `?` one character, the rest literal, no case."""
-    parts = ("." if char == "?" else ".*" if char == "*" else re.escape(char) for char in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
-
-
 @lru_cache(maxsize=65536)
 def pattern_matches(pattern: str, action: str) -> bool:
     """Whether an Action/NotAction pattern matches an action name (case-insensitive).
@@ -233,7 +227,7 @@ def pattern_matches(pattern: str, action: str) -> bool:
     """
     if pattern in ("*", "*:*"):
         return True
-    return pattern_regex(pattern).fullmatch(action) is not None
+    return glob_matches(pattern, action, fold_case=True)
 
 
 def _has_wildcard(text: str) -> bool:
@@ -253,22 +247,21 @@ def expand(pattern: str) -> frozenset[str]:
     service, sep, _ = text.partition(":")
     if not sep:
         # A `*` may span the colon (`*Role`); test the whole name.
-        regex = pattern_regex(text)
-        return frozenset(action for action in all_actions() if regex.fullmatch(action))
+        matches = glob_matcher(text, fold_case=True)
+        return frozenset(action for action in all_actions() if matches(action))
     if not _has_wildcard(service):
         candidates: Iterable[str] = service_actions(service.lower())
     else:
         # A literal colon in the pattern matches the only colon in an action name, so the text
         # before it matches exactly the service prefix.
-        service_regex = pattern_regex(service)
         candidates = (
             action
             for key in services()
-            if service_regex.fullmatch(key)
+            if glob_matches(service, key, fold_case=True)
             for action in service_actions(key)
         )
     if not _has_wildcard(text):
         wanted = text.lower()
         return frozenset(action for action in candidates if action == wanted)
-    regex = pattern_regex(text)
-    return frozenset(action for action in candidates if regex.fullmatch(action))
+    matches = glob_matcher(text, fold_case=True)
+    return frozenset(action for action in candidates if matches(action))

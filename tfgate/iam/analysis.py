@@ -9,7 +9,9 @@ under which conditions?" (`allowed`). The answer follows tfgate's normative sema
   the catalogue does not know are still matched.
 * A resource set counts when it is *star* for the target type: a `*` element anywhere in the
   list, a pattern that matches every ARN of that type in some account (`arn:aws:iam::*:role/*`,
-  `arn:*:iam::*:*`, `arn:aws:iam::123456789012:role/*`), or `NotResource`. ARNs are
+  `arn:*:iam::*:*`, `arn:aws:iam::123456789012:role/*`, `role/?*`: names are never empty), or
+  `NotResource`. Coverage is decided glob against glob (`tfgate.globs`), never by trying a
+  sample ARN, in time bounded by the product of the two lengths. ARNs are
   case-sensitive; partitions `aws`, `aws-cn` and `aws-us-gov` are all recognised. Under Version
   2012-10-17 a `${...}` policy variable stands for one caller-specific value, so
   `user/${aws:username}` is self-scoped, not star; under 2008-10-17 it is literal text.
@@ -17,9 +19,10 @@ under which conditions?" (`allowed`). The answer follows tfgate's normative sema
   Allow's resource pattern (is `*` or a superset pattern; a `NotResource` Deny never counts) and
   has no Condition at all.
 * Grants carry the conditions that really narrow them (`limiting_conditions`): positive
-  operators only, no `IfExists`, no `ForAllValues:` on single-valued keys, no bare `*` value in
-  wildcard operators, and never the keys that cannot narrow a grant (aws:SecureTransport and
-  friends). Rules decide what a limiting condition means for their verdict.
+  operators only, no `IfExists`, no `ForAllValues:` on single-valued keys, no wildcard value
+  that admits every value unless the key's presence narrows (`KEY_PRESENCE`), and never the
+  keys that cannot narrow a grant (aws:SecureTransport and friends). Rules decide what a
+  limiting condition means for their verdict.
 
 Everything here is a pure function of its arguments (plus reads of the action catalogue), and
 the expensive parts (wildcard expansion, ARN pattern coverage) are cached, so analysing many
@@ -34,18 +37,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from tfgate.iam.actions import (
-    action_info,
-    all_actions,
-    expand,
-    pattern_matches,
-    pattern_regex,
-    service_actions,
-)
+from tfgate.globs import Glob, concatenate, glob, glob_covers, glob_matches
+from tfgate.globs import covers as glob_covers_units
+from tfgate.iam.actions import action_info, all_actions, expand, pattern_matches, service_actions
 from tfgate.iam.policy import Condition, Policy, Statement
 
 __all__ = [
     "ESCALATION_METHODS",
+    "KEY_PRESENCE",
     "MULTI_VALUED_KEYS",
     "NEVER_NARROWING_KEYS",
     "PARTITIONS",
@@ -53,10 +52,12 @@ __all__ = [
     "TRUST_ACTIONS",
     "EscalationMethod",
     "Grant",
+    "KeyPresence",
     "SubjectClass",
     "allowed",
     "allowed_anywhere",
     "covers",
+    "covers_every_action",
     "foreign_account_principals",
     "github_audience_pinned",
     "github_operator_misuse",
@@ -66,6 +67,7 @@ __all__ = [
     "is_github_statement",
     "is_public_principal",
     "is_star_resource",
+    "key_presence",
     "limiting_conditions",
     "matched_action_pattern",
     "principal_account",
@@ -123,100 +125,76 @@ RESOURCE_TYPES: Mapping[str, tuple[str, bool, str]] = {
     "notebook-instance": ("sagemaker", True, "notebook-instance/"),
 }
 
-# Patterns are compared as strings of single-character units. In the pattern that must cover
-# (outer), `*` becomes _STAR and `?` becomes _ONE; in the pattern to be covered (inner), `*`
-# becomes _ANY_RUN, which only an outer `*` can absorb, and `?` becomes _ONE_CHAR, which an outer
-# `*` or `?` can absorb. Everything else, including a `${*}` variable's literal asterisk, is
-# literal text.
-_ANY_RUN = "\x00"
-_ONE_CHAR = "\x01"
-_STAR = "\x04"
-_ONE = "\x05"
-_CONTROL = re.compile(r"[\x00-\x05]")
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+# Resource patterns are compared as globs (tfgate.globs): `*` and `?` are wildcards, everything
+# else is literal. With live policy variables, `${*}`, `${?}` and `${$}` are those literal
+# characters and any other `${name}` is one opaque unit (one caller-specific value of unknown
+# length), never a wildcard.
 _SPECIAL_VARIABLES = {"*": "*", "?": "?", "$": "$"}
 _DEFAULT_ACCOUNT = "123456789012"
 _DEFAULT_REGION = "us-east-1"
 
+# Past this many (token, unit) pairs a comparison of two plan-supplied patterns is not run and
+# `covers` answers False ("not proven"). Every question of the form "is this pattern star?"
+# compares against a short witness and stays far below it.
+_COMPARISON_LIMIT = 1 << 26
 
-@lru_cache(maxsize=65536)
-def _encode(pattern: str, variables: bool, star: str, one: str) -> str:
-    """Encode a resource pattern as units (see above).
 
-    With live policy variables, `${*}`, `${?}` and `${$}` are the literal characters and any other
-    `${name}` is an opaque literal (one caller-specific value), never a wildcard.
-    """
-    text = _CONTROL.sub("\ufffd", pattern)
-    if not (variables and "${" in text):
-        return text.replace("*", star).replace("?", one)
-    units: list[str] = []
+def _resource_glob(pattern: str, variables: bool) -> Glob:
+    if not (variables and "${" in pattern):
+        return glob(pattern)
+    if len(pattern) > _CACHED_LENGTH:
+        return _with_variables(pattern)
+    return _with_variables_cached(pattern)
+
+
+def _with_variables(pattern: str) -> Glob:
+    # A scan with str.find, not a regular expression: `${${${...` without a closing brace would
+    # make a regex retry from every `${` (quadratic); here each character is looked at once.
+    parts: list[Glob | str] = []
     position = 0
-    for match in _VARIABLE.finditer(text):
-        units.append(text[position : match.start()].replace("*", star).replace("?", one))
-        name = match.group(1).strip()
-        units.append(_SPECIAL_VARIABLES.get(name, f"\x02{name.lower()}\x03"))
-        position = match.end()
-    units.append(text[position:].replace("*", star).replace("?", one))
-    return "".join(units)
+    while (start := pattern.find("${", position)) >= 0:
+        close = pattern.find("}", start + 2)
+        if close < 0:
+            break
+        parts.append(glob(pattern[position:start]))
+        name = pattern[start + 2 : close].strip()
+        # `${*}` is a literal `*`: a one-character unit, never parsed as a wildcard.
+        parts.append(_SPECIAL_VARIABLES.get(name) or "${" + name.lower() + "}")
+        position = close + 1
+    parts.append(glob(pattern[position:]))
+    return concatenate(parts)
 
 
-def _glob_match(outer: str, inner: str) -> bool:
-    """Match encoded units: the classic wildcard algorithm, backtracking to the last star."""
-    o = i = 0
-    star_at = -1
-    resume = 0
-    while i < len(inner):
-        if o < len(outer) and outer[o] == _STAR:
-            star_at, resume = o, i
-            o += 1
-        elif o < len(outer) and (
-            outer[o] == inner[i] or (outer[o] == _ONE and inner[i] != _ANY_RUN)
-        ):
-            o += 1
-            i += 1
-        elif star_at >= 0:
-            resume += 1
-            o, i = star_at + 1, resume
-        else:
-            return False
-    while o < len(outer) and outer[o] == _STAR:
-        o += 1
-    return o == len(outer)
-
-
-_WILD_UNITS = re.compile(f"[{_STAR}{_ONE}{_ANY_RUN}{_ONE_CHAR}]")
-
-
-def _ends_agree(outer: str, inner: str) -> bool:
-    """Cheap necessary condition: the literal text before the first and after the last wildcard
-    of each side must agree as far as both reach."""
-    head_o = _WILD_UNITS.split(outer, 1)[0]
-    head_i = _WILD_UNITS.split(inner, 1)[0]
-    size = min(len(head_o), len(head_i))
-    if head_o[:size] != head_i[:size]:
-        return False
-    tail_o = _WILD_UNITS.split(outer)[-1]
-    tail_i = _WILD_UNITS.split(inner)[-1]
-    size = min(len(tail_o), len(tail_i))
-    return size == 0 or tail_o[-size:] == tail_i[-size:]
+_CACHED_LENGTH = 4096  # as in tfgate.globs: longer patterns are parsed per call
+_with_variables_cached = lru_cache(maxsize=16384)(_with_variables)
 
 
 @lru_cache(maxsize=65536)
 def covers(outer: str, inner: str, variables: bool = True) -> bool:
     """Whether resource pattern `outer` matches every ARN that `inner` matches.
 
-    Sound but not complete: True is always right; a few exotic pattern pairs that do nest are
-    reported False, which only makes a Deny cancel less (never more).
+    Decided glob against glob (`tfgate.globs.covers`), exactly. True is always right; False is
+    also the answer, "not proven", for a pair of patterns too long to compare (see
+    `_COMPARISON_LIMIT`), which only makes a Deny cancel less (never more).
     """
     if outer == inner:
         return True
-    if "*" not in outer and "?" not in outer:
-        return False if ("*" in inner or "?" in inner) else outer == inner
-    encoded_outer = _encode(outer, variables, _STAR, _ONE)
-    encoded_inner = _encode(inner, variables, _ANY_RUN, _ONE_CHAR)
-    if not _ends_agree(encoded_outer, encoded_inner):
+    if "${" not in outer and "${" not in inner:
+        # Without variables every character that is not a wildcard is one literal unit, so the
+        # cheap bounds below are exact lower bounds, taken before anything is parsed.
+        outer_literals = len(outer) - outer.count("*") - outer.count("?")
+        inner_literals = len(inner) - inner.count("*") - inner.count("?")
+        if outer_literals > inner_literals or outer_literals * inner_literals > _COMPARISON_LIMIT:
+            return False
+    return _covers(_resource_glob(outer, variables), _resource_glob(inner, variables))
+
+
+def _covers(outer: Glob, inner: Glob) -> bool:
+    if outer.literal_units > inner.literal_units:
         return False
-    return _glob_match(encoded_outer, encoded_inner)
+    if len(outer.tokens) * len(inner.units) > _COMPARISON_LIMIT:
+        return False
+    return glob_covers_units(outer, inner)
 
 
 def _instantiate(segment: str) -> str:
@@ -224,7 +202,9 @@ def _instantiate(segment: str) -> str:
     return segment.replace("*", "").replace("?", "0")
 
 
-_EVERYTHING = tuple(f"arn:{partition}:*" for partition in PARTITIONS)
+# Every ARN has a service and a resource of at least one character (and five colons at least);
+# every resource name of a type is at least one character long.
+_EVERYTHING = tuple(f"arn:{partition}:?*:*:*:?*" for partition in PARTITIONS)
 
 
 def _witnesses(pattern: str, resource_type: str | None) -> tuple[str, ...]:
@@ -249,9 +229,9 @@ def _literal_head(pattern: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _witness_shape(resource_type: str | None) -> tuple[int, str]:
-    """What every witness of the type has before its final `*`: how many colons, and the text
-    after the last one (regions and accounts hold no colon, so they do not change either)."""
-    sample = _witnesses("", resource_type)[0][:-1]
+    """What every witness of the type has before its first wildcard: how many colons, and the
+    text after the last one (regions and accounts hold no colon, so they do not change either)."""
+    sample = _literal_head(_witnesses("", resource_type)[0])
     return sample.count(":"), sample.rpartition(":")[2]
 
 
@@ -270,7 +250,7 @@ def _type_witnesses(resource_type: str, region: str | None, account: str | None)
         region_options = regions if regional else [""]
         account_options = accounts
     return tuple(
-        f"arn:{partition}:{service}:{region}:{account}:{prefix}*"
+        f"arn:{partition}:{service}:{region}:{account}:{prefix}?*"
         for partition in PARTITIONS
         for region in dict.fromkeys(region_options)
         for account in dict.fromkeys(account_options)
@@ -290,8 +270,6 @@ def is_star_resource(
     known = resource_type is None or resource_type.endswith(":*") or resource_type in RESOURCE_TYPES
     if not known:
         raise ValueError(f"unknown resource type {resource_type!r}")
-    if pattern and not pattern.strip("*"):
-        return True
     if "*" not in pattern and "?" not in pattern:
         return False  # a literal ARN names one resource
     head = _literal_head(pattern)
@@ -299,10 +277,11 @@ def is_star_resource(
     count = head.count(":")
     if count > colons or (count == colons and not tail.startswith(head.rpartition(":")[2])):
         return False  # the literal head leads into no witness (the cheap answer for most ARNs)
+    parsed = _resource_glob(pattern, variables)
     return any(
-        covers(pattern, witness, variables)
+        _covers(parsed, glob(witness))
         for witness in _witnesses(pattern, resource_type)
-        if len(head) < len(witness) and witness.startswith(head)
+        if witness.startswith(head)
     )
 
 
@@ -310,11 +289,22 @@ def is_star_resource(
 # Action matching and Deny subtraction
 
 
+# Every action name is `service:Action`, both parts at least one character long.
+_EVERY_ACTION = "?*:?*"
+
+
 @lru_cache(maxsize=16384)
+def covers_every_action(pattern: str, service: str | None = None) -> bool:
+    """Whether an Action pattern matches every action (of `service`, when given), today's and
+    those AWS adds later: `*`, `*:*`, `*?`, `?*:*`, `iam:*`, `IAM:?*` for service `iam`.
+    Decided glob against glob, case-insensitively."""
+    every = _EVERY_ACTION if service is None else f"{service}:?*"
+    return glob_covers(pattern, every, fold_case=True)
+
+
 def is_all_actions_pattern(pattern: str) -> bool:
-    """`*`, `*:*` (any run of stars on either side): an Action entry naming every action."""
-    service, _, name = pattern.partition(":")
-    return bool(service) and set(service) <= {"*"} and (not name or set(name) <= {"*"})
+    """An Action entry naming every action (`covers_every_action` without a service)."""
+    return covers_every_action(pattern)
 
 
 def matched_action_pattern(statement: Statement, action: str) -> str | None:
@@ -349,8 +339,11 @@ def _deny_covers(deny: Statement, target: str | None) -> bool:
     if deny.resources is None:
         return target is None
     if target is None:
-        return any(pattern and set(pattern) <= {"*"} for pattern in deny.resources)
+        return any(covers(pattern, _ANY_NAME, deny.variables) for pattern in deny.resources)
     return any(covers(pattern, target, deny.variables) for pattern in deny.resources)
+
+
+_ANY_NAME = "?*"  # any resource, whatever it is called
 
 
 def _hard_denies(policy: Policy) -> tuple[Statement, ...]:
@@ -414,7 +407,56 @@ _POSITIVE_OPERATORS = frozenset(
 )
 _WILDCARD_OPERATORS = frozenset({"stringlike", "arnlike", "arnequals"})
 _OPEN_NETWORKS = frozenset({"0.0.0.0/0", "::/0"})
-_ANY_ORG = re.compile(r"o-[*?]*\*[*?]*")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPresence:
+    """What a wildcard condition value that admits every value of a key still says.
+
+    `keys` is a glob over lower-case key names; `every_value` is a glob every value of the key
+    matches (a value pattern that covers it admits any value, so the condition only asks that
+    the key be present); `narrows` says whether the key's presence alone narrows a grant.
+    """
+
+    keys: str
+    every_value: str
+    narrows: bool
+
+
+# The first entry whose `keys` matches decides. Tag keys narrow: only tagged resources (or
+# requests that set the tag) pass, and a tag value may be empty, so only `*` covers every value.
+# An organisation id is `o-` and 10 to 32 characters, an organisation path starts with the
+# organisation and its root (`o-.../r-.../`), an account id is 12 digits, a principal or source
+# ARN an ARN (of the partition's principals); every principal has them, so their presence
+# narrows nothing. For every other key the conservative answer: its values are taken
+# to be non-empty, and presence is taken not to narrow (a finding stays a finding).
+KEY_PRESENCE: tuple[KeyPresence, ...] = (
+    KeyPresence("aws:resourcetag/?*", "*", narrows=True),
+    KeyPresence("aws:requesttag/?*", "*", narrows=True),
+    KeyPresence("?*:resourcetag/?*", "*", narrows=True),
+    KeyPresence("aws:principalorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:resourceorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:sourceorgid", "o-??????????*", narrows=False),
+    KeyPresence("aws:principalorgpaths", "o-??????????*/r-????*/*", narrows=False),
+    KeyPresence("aws:resourceorgpaths", "o-??????????*/r-????*/*", narrows=False),
+    KeyPresence("aws:sourceorgpaths", "o-??????????*/r-????*/*", narrows=False),
+    KeyPresence("aws:principalaccount", "????????????", narrows=False),
+    KeyPresence("aws:sourceaccount", "????????????", narrows=False),
+    KeyPresence("aws:principalarn", "arn:aws:?*:*:*:?*", narrows=False),
+    KeyPresence("aws:sourcearn", "arn:aws:?*:*:*:?*", narrows=False),
+    KeyPresence("*", "?*", narrows=False),
+)
+
+
+@lru_cache(maxsize=4096)
+def key_presence(key: str) -> KeyPresence:
+    """The `KEY_PRESENCE` entry for a (lower-case) condition key."""
+    return next(entry for entry in KEY_PRESENCE if glob_matches(entry.keys, key))
+
+
+def _admits_every_value(condition: Condition) -> bool:
+    every = key_presence(condition.key).every_value
+    return any(glob_covers(value, every) for value in condition.values)
 
 
 @lru_cache(maxsize=16384)
@@ -428,13 +470,8 @@ def _is_limiting(condition: Condition) -> bool:
         condition.key in MULTI_VALUED_KEYS or condition.key.endswith(":tagkeys")
     ):
         return False
-    if base in _WILDCARD_OPERATORS:
-        if any(value and set(value) <= {"*"} for value in condition.values):
-            return False
-        if condition.key == "aws:principalorgid" and any(
-            _ANY_ORG.fullmatch(value) for value in condition.values
-        ):
-            return False
+    if base in _WILDCARD_OPERATORS and _admits_every_value(condition):
+        return key_presence(condition.key).narrows
     return not (base == "ipaddress" and _OPEN_NETWORKS & set(condition.values))
 
 
@@ -446,10 +483,11 @@ def limiting_conditions(
     A condition limits when its operator is positive (StringEquals/Like, ArnEquals/Like, Numeric*,
     Date*, Bool, BinaryEquals, IpAddress; not the `Not` forms, not `Null`), is not an `IfExists`
     variant (true when the key is absent), is not `ForAllValues:` on a single-valued key (true
-    when the key is missing), has no bare `*` among the values of a wildcard operator (nor
-    `o-*` for aws:PrincipalOrgID, nor an open network for IpAddress), and its key is not one that
-    never narrows a grant (`NEVER_NARROWING_KEYS`). With `keys`, only conditions on those keys
-    (compared case-insensitively) are returned.
+    when the key is missing), has no open network for IpAddress, and its key is not one that
+    never narrows a grant (`NEVER_NARROWING_KEYS`). A wildcard operator whose values include
+    one that admits every value of the key (`*`, `?*`, `o-*` for aws:PrincipalOrgID) only asks
+    that the key be present, which limits only for the keys `KEY_PRESENCE` says it does (tags).
+    With `keys`, only conditions on those keys (compared case-insensitively) are returned.
     """
     wanted = {key.lower() for key in keys} if keys is not None else None
     if not statement.conditions:
@@ -994,6 +1032,8 @@ _BREADTH = {
     )
 }
 _GITHUB_PROVIDER = "oidc-provider/token.actions.githubusercontent.com"
+# Both are applied with fullmatch to condition keys: literal text, one optional group of a
+# single character class, then literal text; nothing can backtrack more than once per character.
 _SUB_KEY = re.compile(r"token\.actions\.githubusercontent\.com(/[A-Za-z0-9_-]+)?:sub", re.I)
 _AUD_KEY = re.compile(r"token\.actions\.githubusercontent\.com(/[A-Za-z0-9_-]+)?:aud", re.I)
 _SUBJECT_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike"})
@@ -1340,7 +1380,7 @@ def _names_service(condition: Condition, services: tuple[str, ...]) -> bool:
     like = condition.base_operator.lower() in _WILDCARD_OPERATORS
     for value in condition.values:
         for service in services:
-            if like and pattern_regex(value).fullmatch(service):
+            if like and glob_matches(value, service, fold_case=True):
                 return True
             if value.lower() == service:
                 return True

@@ -31,6 +31,7 @@ from tfgate.iam.analysis import (
     Grant,
     allowed,
     allowed_anywhere,
+    covers_every_action,
     is_all_actions_pattern,
     is_full_admin,
     is_star_resource,
@@ -344,14 +345,15 @@ def check_service_wildcard(
 
 
 def _literal_service_wildcards(policy: Policy) -> tuple[tuple[Statement, str, str], ...]:
-    """(statement, service, pattern) for each literal `service:*` on a sensitive service."""
+    """(statement, service, pattern) for each pattern naming every action of a sensitive service
+    (`iam:*`, `iam:?*`), the service written literally."""
 
     def find() -> tuple[tuple[Statement, str, str], ...]:
         found = []
         for statement in policy.allows:
             for pattern in statement.actions or ():
-                service, _, name = pattern.lower().partition(":")
-                if service in SENSITIVE_SERVICES and name == "*":
+                service = pattern.lower().partition(":")[0]
+                if service in SENSITIVE_SERVICES and covers_every_action(pattern, service):
                     found.append((statement, service, pattern))
         return tuple(found)
 

@@ -17,6 +17,7 @@ from typing import Any
 from tfgate.iam import actions
 from tfgate.iam.actions import pattern_matches
 from tfgate.iam.analysis import (
+    covers_every_action,
     is_account_root_principal,
     is_public_principal,
     is_star_resource,
@@ -266,9 +267,7 @@ PUBLIC_RESOURCE_POLICY = Rule(
 def _grants_all_kms(statement: Statement) -> str | None:
     if statement.actions is not None:
         for pattern in statement.actions:
-            service, _, name = pattern.partition(":")
-            every = bool(name) and set(name) <= {"*"}
-            if pattern in ("*", "*:*") or (service.lower() == "kms" and every):
+            if covers_every_action(pattern, "kms"):
                 return pattern
         return None
     if statement.not_actions is not None and not any(
