@@ -220,6 +220,12 @@ UNKNOWN: Mapping[str, frozenset[str]] = {
     ),
 }
 
+# Documents unknown in the plan that the CLI rebuilds from the main.tf beside it (the rule then
+# judges them, so they are not reported): `judge` above runs without sources and reports them.
+REBUILT_FROM_SOURCE: Mapping[str, frozenset[str]] = {
+    "policy-not-evaluable": UNKNOWN["policy-not-evaluable"],
+}
+
 # Exit code of `tfgate check --profile baseline` on each fail plan. Baseline only warns on
 # TFG-IAM-004 and TFG-IAM-060, so plans whose failures are all under those rules pass the gate.
 BASELINE_FAIL_EXIT: Mapping[str, int] = {
@@ -355,8 +361,11 @@ def test_baseline_cli_blocks_the_fail_plan(rule: Rule) -> None:
     profile = CLI_PROFILE.get(rule.name, "baseline")
     result = CliRunner().invoke(app, ["check", str(path), "--profile", profile])
     assert result.exit_code == BASELINE_FAIL_EXIT.get(rule.name, 1), result.output
-    for address in managed_named(path, "fail_"):
+    rebuilt = REBUILT_FROM_SOURCE.get(rule.name, frozenset())
+    for address in managed_named(path, "fail_") - rebuilt:
         assert address in result.output
+    for address in rebuilt:
+        assert address not in result.output
 
 
 def test_baseline_cli_passes_the_pass_plan(rule: Rule) -> None:

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
@@ -22,6 +22,9 @@ from tfgate.limits import MAX_PLAN_BYTES, describe_size, parse_size
 from tfgate.plan.load import CONVERT_HINT, is_binary_plan, load_plan
 from tfgate.plan.model import Plan
 from tfgate.report import Report, Result
+
+if TYPE_CHECKING:
+    from tfgate.hclpolicy import PolicySources
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 
@@ -125,6 +128,18 @@ def attach_locations(
         note = f"source locations unavailable ({type(error).__name__})"
         return dataclasses.replace(report, notes=(*report.notes, note))
     return dataclasses.replace(report, findings=findings)
+
+
+def policy_sources(plan_name: str, plan: Plan, source_dir: Path | None) -> PolicySources:
+    """The Terraform source of a plan's root module: `--source-dir`, else the plan's directory
+    (the working directory for a plan read from stdin)."""
+    from tfgate.hclpolicy import PolicySources
+
+    if source_dir is not None:
+        root = source_dir
+    else:
+        root = Path.cwd() if plan_name == "-" else Path(plan_name).parent
+    return PolicySources(root.absolute(), plan)
 
 
 def _fail(message: str) -> NoReturn:
@@ -414,6 +429,7 @@ def judge_plans(
             accounts=selection.own_accounts,
             waiver_accounts=selection.waiver_accounts,
             redactor=redactor,
+            sources=policy_sources(name, plan, source_dir),
         )
         report = dataclasses.replace(
             report,
@@ -566,8 +582,8 @@ def check(
         Path | None,
         typer.Option(
             "--source-dir",
-            help="Root module directory, to point findings at .tf lines "
-            "(default: the plan file's directory).",
+            help="Root module directory, to point findings at .tf lines and rebuild policies "
+            "unknown in the plan (default: the plan file's directory).",
         ),
     ] = None,
     config: Annotated[

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from tfgate.errors import ProfileError
+from tfgate.hclpolicy import PolicySources, unjudged_note
 from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
 from tfgate.profiles import Profile, RuleSetting
@@ -22,6 +23,7 @@ from tfgate.redact import Redactor, TextKind
 from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
+from tfgate.rules.policies import POLICY_EVALUABLE
 from tfgate.selection import caller_accounts
 from tfgate.sensitive import SensitiveAttributes, value_free
 from tfgate.waivers import Waiver, apply_waivers
@@ -96,13 +98,17 @@ def evaluate(
     *,
     accounts: Sequence[str] = (),
     redactor: Redactor | None = None,
+    sources: PolicySources | None = None,
 ) -> Report:
     """Judge `plan` against the union of `profiles`: a rule blocks if any profile blocks it.
 
-    `redactor` is `Redactor.for_plan(plan)`, when the caller already has it."""
+    `redactor` is `Redactor.for_plan(plan)`, when the caller already has it. `sources` is the
+    Terraform source the plan was made from, when it is at hand: policy documents unknown in
+    the plan are rebuilt from it.
+    """
     if not profiles:
         raise ProfileError("no profile applies to this plan")
-    ctx = Context(plan, frozenset(accounts) or caller_accounts(plan))
+    ctx = Context(plan, frozenset(accounts) or caller_accounts(plan), sources)
     # Managed resources per type: all of them (change rules judge each), and those that remain
     # after the plan (state rules judge only these).
     managed: Counter[str] = Counter()
@@ -154,8 +160,10 @@ def evaluate(
                         if attribute is not None:
                             hit = value_free(hit, attribute, rule.title)
                     key = (address, rule.id, hit.key, status.value)
-                    blocking = status is Status.ERROR or any(
-                        _blocks(profile, setting, status) for profile, setting in group
+                    blocking = (
+                        status is Status.ERROR
+                        or (hit.always_blocks and status is Status.INTRODUCED)
+                        or any(_blocks(profile, setting, status) for profile, setting in group)
                     )
                     previous = findings.get(key)
                     if previous is None or (blocking and not previous.blocking):
@@ -169,6 +177,12 @@ def evaluate(
             "the plan is marked incomplete (complete: false, e.g. -target or deferred changes): "
             "only part of the change was judged"
         )
+    unjudged = sum(
+        1 for f in ordered if f.rule == POLICY_EVALUABLE.id and f.status is Status.UNKNOWN
+    )
+    note = unjudged_note(unjudged, sources is not None and sources.available)
+    if note is not None:
+        notes.append(note)
     return Report(
         sources=(plan.source,),
         profiles=tuple(profile.name for profile in profiles),
@@ -191,13 +205,14 @@ def judge(
     waiver_accounts: Sequence[str] | None = None,
     rules: Iterable[Rule] = RULES,
     redactor: Redactor | None = None,
+    sources: PolicySources | None = None,
 ) -> Report:
     """The whole judgement of one plan: rules, then waivers, then the control summary.
 
     An account-scoped waiver applies when its account is in `waiver_accounts` (default:
     `accounts`)."""
     rules = tuple(rules)
-    report = evaluate(plan, profiles, rules, accounts=accounts, redactor=redactor)
+    report = evaluate(plan, profiles, rules, accounts=accounts, redactor=redactor, sources=sources)
     caps = [profile.max_waiver_days for profile in profiles if profile.max_waiver_days]
     if waivers:
         report, _ = apply_waivers(

@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import Target, data_source_values, reference_targets, referenced_resources
 from tfgate.plan.values import PathPart, View
 from tfgate.report import Severity
+
+if TYPE_CHECKING:
+    from tfgate.hclpolicy import PolicySources
 
 DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Fix", "Parameters", "References")
 
@@ -36,6 +39,8 @@ class Hit:
     key: str = ""
     unknown: bool = False
     severity: Severity | None = None
+    always_blocks: bool = False
+    """Block whatever the profile's enforcement: the plan hides what it would be judged on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,8 @@ class Context:
 
     plan: Plan
     accounts: frozenset[str] = frozenset()
+    sources: PolicySources | None = None
+    """The Terraform source the plan was made from, to rebuild documents unknown in the plan."""
 
     def referenced(self, resource: Resource, *path: PathPart) -> tuple[Resource, ...]:
         return referenced_resources(self.plan, resource, *path)

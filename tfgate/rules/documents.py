@@ -97,6 +97,8 @@ class Document:
     kind: DocumentKind
     text: str | None
     rebuilt: bool = False
+    computed: str = ""
+    """Why the grant of a document rebuilt from source is decided only after apply, if it is."""
 
     @property
     def policy(self) -> Policy | PolicyError | None:
@@ -340,8 +342,12 @@ def _document(
     if path and path[0] == "inline_policy":
         config_path = ("inline_policy", 0, "policy") if len(path) > 1 else ("inline_policy",)
     rebuilt = document_readings(resource, config_path, ctx)
-    if not rebuilt:
-        yield Document(label, kind, None)
+    if rebuilt:
+        for reading in rebuilt:
+            yield Document(label, kind, reading.text, rebuilt=reading.rebuilt)
         return
-    for reading in rebuilt:
-        yield Document(label, kind, reading.text, rebuilt=reading.rebuilt)
+    recovered = ctx.sources.recover(resource, view, path, ctx) if ctx.sources else None
+    if recovered is not None:
+        yield Document(label, kind, recovered.text, rebuilt=True, computed=recovered.computed)
+        return
+    yield Document(label, kind, None)

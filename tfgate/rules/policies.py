@@ -119,8 +119,13 @@ def check_policy_evaluable(
     topics, repositories, secrets, vaults, Lambda permissions) and service/resource control
     policies. A resource policy that AWS computes because the configuration does not write it
     (a KMS key's default policy) is not reported.
-    An unknown document is reported as `unknown`; the profile's `on_unknown` decides whether it
-    blocks. An invalid document is introduced: AWS rejects it at apply.
+    A document unknown in the plan is first rebuilt from the `.tf` source when it is at hand
+    (`--source-dir`): a `jsonencode` policy that refers to a resource created in the same plan
+    is then judged like any other. If the source shows that the policy's `Effect`, `Action`,
+    `NotAction` or statement list is computed from values known only after apply, the finding
+    is introduced and blocks in every profile. A document that still cannot be known is
+    reported as `unknown`; the profile's `on_unknown` decides whether it blocks. An invalid
+    document is introduced: AWS rejects it at apply.
 
     ## Why it matters
     Every other IAM rule is silent on a document it cannot read. Without this rule a policy
@@ -147,6 +152,14 @@ def check_policy_evaluable(
     """
     for document in all_documents(resource, view, ctx):
         policy = document.policy
+        if document.computed:
+            yield Hit(
+                f"{document.attribute}: {document.computed}; write the effect and actions in "
+                "the configuration",
+                key=f"computed:{document.attribute}",
+                severity=Severity.HIGH,
+                always_blocks=True,
+            )
         if policy is None:
             yield Hit(
                 f"{document.attribute} is known only after apply, so what it grants cannot be "
