@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -135,20 +135,28 @@ class _Shield:
         return position >= 0 and self.reach[position] >= end
 
 
-def _masked(value: str, protected: Callable[[str], _Shield]) -> str:
-    """Credential shapes replaced, except where one lies wholly inside a protected span."""
-    for pattern in (*CREDENTIAL_PATTERNS, _URL_PASSWORD):
-        if pattern.search(value) is None:
+def _credential_spans(value: str) -> Iterator[Span]:
+    """Where credential shapes lie in `value` (of a connection URL, only its password)."""
+    for pattern in CREDENTIAL_PATTERNS:
+        for match in pattern.finditer(value):
+            yield match.span()
+    for match in _URL_PASSWORD.finditer(value):
+        yield match.end(1), match.end() - 1
+
+
+def _mask_spans(value: str, spans: Iterable[Span]) -> str:
+    """`value` with each run of overlapping or touching spans replaced by one mask."""
+    pieces: list[str] = []
+    done = 0
+    for start, end in sorted(spans):
+        if end <= start:
             continue
-        shield = protected(value)
-
-        def mask(match: re.Match[str], shield: _Shield = shield) -> str:
-            if shield.covers(*match.span()):
-                return match.group()
-            return f"{match.group(1)}{MASK}@" if match.re is _URL_PASSWORD else MASK
-
-        value = pattern.sub(mask, value)
-    return value
+        if start <= done and pieces:
+            done = max(done, end)
+            continue
+        pieces += [value[done:start], MASK]
+        done = end
+    return "".join(pieces) + value[done:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,22 +245,13 @@ class Redactor:
         spans.extend(match.span() for match in _RULE_ID.finditer(value))
         return _Shield(spans)
 
-    def _replace(self, value: str, secret: str) -> str:
-        shield = self._protected(value)
-        if not shield:
-            return value.replace(secret, MASK)
-        pieces: list[str] = []
-        done = 0
-        start = value.find(secret)
-        while start >= 0:
-            end = start + len(secret)
-            if shield.covers(start, end):
+    def _secret_spans(self, value: str) -> Iterator[Span]:
+        """Where the plan's sensitive values lie in `value`, overlapping ones included."""
+        for secret in self._present(value):
+            start = value.find(secret)
+            while start >= 0:
+                yield start, start + len(secret)
                 start = value.find(secret, start + 1)
-                continue
-            pieces += [value[done:start], MASK]
-            done = end
-            start = value.find(secret, end)
-        return "".join(pieces) + value[done:]
 
     def outgoing(self, value: str, kind: TextKind = TextKind.VALUE) -> str:
         """What of `value` may leave tfgate, as a field of kind `kind` (see the module doc)."""
@@ -268,11 +267,16 @@ class Redactor:
     def _redacted(self, value: str, kind: TextKind) -> str:
         if kind is TextKind.NAME:
             return value
-        if kind is TextKind.VALUE:
-            for secret in self._present(value) if self.secrets else ():
-                if secret in value:
-                    value = self._replace(value, secret)
-        return _masked(value, self._protected)
+        # Every span is found on the text as it came, then all are masked at once: masking one
+        # first could cut another (a secret inside a key, a key around a secret) so that what
+        # is left of it no longer matches and leaks.
+        spans = list(_credential_spans(value))
+        if kind is TextKind.VALUE and self.secrets:
+            spans.extend(self._secret_spans(value))
+        if not spans:
+            return value
+        shield = self._protected(value)
+        return _mask_spans(value, (span for span in spans if not shield.covers(*span)))
 
     def report(self, report: Report) -> Report:
         """Every text field of `report` as it may leave tfgate."""

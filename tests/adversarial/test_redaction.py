@@ -169,3 +169,21 @@ def test_redaction_is_idempotent(text: str, secrets: list[str], kind: TextKind) 
     assert redactor.outgoing(once, kind) == once
     for secret in secrets if kind is TextKind.VALUE else ():
         assert secret not in once.replace(ADDRESS, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets", "kept"),
+    [
+        # a plan secret inside a credential: masking it first left the rest of the key behind
+        ("key AKIA0000000000000000 end", ["A000"], ["key ", " end"]),
+        # a credential inside a plan secret: masking the key first left the rest of the secret
+        ("x pre-AKIAABCDEFGHIJKLMNOP-post y", ["pre-AKIAABCDEFGHIJKLMNOP-post"], ["x ", " y"]),
+        # two plan secrets that overlap: replacing one first left the tail of the other
+        ("a Secret-Value-Two b", ["Secret-Value", "Value-Two"], ["a ", " b"]),
+    ],
+)
+def test_overlapping_secrets_and_credentials_are_masked_whole(
+    text: str, secrets: list[str], kept: list[str]
+) -> None:
+    redacted = Redactor(tuple(secrets)).outgoing(text)
+    assert redacted == kept[0] + MASK + kept[1]
