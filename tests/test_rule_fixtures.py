@@ -197,6 +197,11 @@ EXISTING: Mapping[str, Mapping[str, frozenset[str]]] = {
     "security-group-open-admin-ports": NO_EXISTING,
     "nacl-open-admin-ports": NO_EXISTING,
     "rds-publicly-accessible": NO_EXISTING,
+    "s3-public-acl": NO_EXISTING,
+    "s3-public-access-block-off": {
+        "fail": frozenset({"aws_s3_bucket_public_access_block.pass_existing_legacy"}),
+        "pass": frozenset(),
+    },
     "resource-region-not-allowed": NO_EXISTING,
     "copy-region-not-allowed": NO_EXISTING,
     "production-resource-destroyed": NO_EXISTING,

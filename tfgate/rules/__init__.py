@@ -47,6 +47,7 @@ from tfgate.rules.permissions import (
     UNRESTRICTED_WRITE,
 )
 from tfgate.rules.policies import PASS_ROLE, POLICY_EVALUABLE
+from tfgate.rules.public_s3 import PUBLIC_ACCESS_BLOCK, PUBLIC_ACL
 from tfgate.rules.residency import COPY_REGION, RESOURCE_REGION
 from tfgate.rules.resource_policies import (
     KMS_KEY_ADMIN,
@@ -104,6 +105,8 @@ RULES: tuple[Rule, ...] = (
     SECURITY_GROUP_INGRESS,
     NACL_INGRESS,
     RDS_PUBLIC,
+    PUBLIC_ACL,
+    PUBLIC_ACCESS_BLOCK,
     RESOURCE_REGION,
     COPY_REGION,
     PRODUCTION_DESTROYED,

@@ -30,6 +30,8 @@ SETTINGS = frozenset(
         "aws_s3_bucket_server_side_encryption_configuration",
         "aws_s3_bucket_logging",
         "aws_s3_bucket_replication_configuration",
+        "aws_s3_bucket_acl",
+        "aws_s3_bucket_ownership_controls",
     }
 )
 
