@@ -198,6 +198,7 @@ EXISTING: Mapping[str, Mapping[str, frozenset[str]]] = {
     "nacl-open-admin-ports": NO_EXISTING,
     "rds-publicly-accessible": NO_EXISTING,
     "s3-public-acl": NO_EXISTING,
+    "weak-account-password-policy": NO_EXISTING,
     "s3-public-access-block-off": {
         "fail": frozenset({"aws_s3_bucket_public_access_block.pass_existing_legacy"}),
         "pass": frozenset(),

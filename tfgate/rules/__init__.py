@@ -29,6 +29,7 @@ from tfgate.rules.identities import (
 )
 from tfgate.rules.logging import LOG_GROUP_ENCRYPTED, LOG_GROUP_RETENTION, TRAIL_ENCRYPTED
 from tfgate.rules.network import NACL_INGRESS, RDS_PUBLIC, SECURITY_GROUP_INGRESS
+from tfgate.rules.password_policy import PASSWORD_POLICY
 from tfgate.rules.permissions import (
     ALLOW_NOT_ACTION,
     ALLOW_NOT_RESOURCE,
@@ -116,6 +117,7 @@ RULES: tuple[Rule, ...] = (
     SERVICE_LINKED_ROLE_MODIFIED,
     OIDC_AUDIENCES,
     SESSION_DURATION,
+    PASSWORD_POLICY,
     FULL_ADMIN,
     SERVICE_WILDCARD,
     ALLOW_NOT_ACTION,
