@@ -111,6 +111,9 @@ EXISTING: Mapping[str, Mapping[str, frozenset[str]]] = {
         ),
     },
     "guardrail-deleted": {"fail": frozenset(), "pass": frozenset()},
+    "cloudtrail-management-events-narrowed": NO_EXISTING,
+    "config-recorder-narrowed": NO_EXISTING,
+    "scp-guardrail-removed": NO_EXISTING,
     "guardrail-disabled": {
         "fail": frozenset(
             {"aws_cloudtrail.pass_existing_paused", "aws_cloudtrail.pass_existing_paused_retag"}

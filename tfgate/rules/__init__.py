@@ -15,6 +15,7 @@ from tfgate.rules.encryption import (
     RDS_ENCRYPTION,
     S3_ENCRYPTION,
 )
+from tfgate.rules.guardrail_coverage import RECORDER_NARROWED, TRAIL_COVERAGE_NARROWED
 from tfgate.rules.guardrails import GUARDRAIL_DELETED, GUARDRAIL_DISABLED
 from tfgate.rules.identities import (
     ACCESS_KEY,
@@ -55,6 +56,7 @@ from tfgate.rules.resource_policies import (
     PUBLIC_RESOURCE_POLICY,
     SERVICE_PRINCIPAL_SCOPE,
 )
+from tfgate.rules.scp import SCP_GUARDRAIL_REMOVED
 from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS
 from tfgate.rules.trail import (
     TRAIL_BUCKET_ACCESS_LOGGING,
@@ -88,6 +90,9 @@ RULES: tuple[Rule, ...] = (
     LOG_GROUP_ENCRYPTED,
     GUARDRAIL_DELETED,
     GUARDRAIL_DISABLED,
+    TRAIL_COVERAGE_NARROWED,
+    RECORDER_NARROWED,
+    SCP_GUARDRAIL_REMOVED,
     LOG_GROUP_RETENTION,
     TRAIL_MULTI_REGION,
     TRAIL_LOG_VALIDATION,
