@@ -210,6 +210,7 @@ EXISTING: Mapping[str, Mapping[str, frozenset[str]]] = {
     "copy-region-not-allowed": NO_EXISTING,
     "production-resource-destroyed": NO_EXISTING,
     "plaintext-aws-credentials": NO_EXISTING,
+    "database-password-literal": NO_EXISTING,
 }
 
 # Findings that must be `unknown` rather than `introduced` (decidable only after apply).
@@ -227,6 +228,12 @@ UNKNOWN: Mapping[str, frozenset[str]] = {
     "copy-region-not-allowed": frozenset(
         {"aws_s3_bucket_replication_configuration.fail_to_unknown"}
     ),
+}
+
+# Findings on what is not a resource (root module variables, provider blocks), by rule name:
+# their addresses are the variable or the provider, and a fail plan must report exactly these too.
+CONFIGURATION_FINDINGS: Mapping[str, frozenset[str]] = {
+    "plaintext-aws-credentials": frozenset({"var.deploy_credentials", 'provider["aws"].legacy'}),
 }
 
 # Exit code of `tfgate check --profile baseline` on each fail plan. Baseline only warns on
@@ -248,6 +255,8 @@ BASELINE_FAIL_EXIT: Mapping[str, int] = {
     "data-read-on-any-resource": 0,
     "iam-user-permissions": 0,
     "policy-not-evaluable": 0,
+    # A database password literal is reported, not blocked.
+    "database-password-literal": 0,
     # Encryption with AWS-managed keys the baseline only warns on.
     "s3-default-encryption": 0,
     "data-store-encryption": 0,
@@ -316,6 +325,7 @@ def test_fail_plan_reports_exactly_the_fail_resources(rule: Rule) -> None:
     report = judge(rule, "fail")
     expected = managed_named(plan_path(rule, "fail"), "fail_")
     assert expected, "a fail plan needs at least one fail_ resource"
+    expected |= CONFIGURATION_FINDINGS.get(rule.name, frozenset())
     assert addresses(report, rule, FAILING_STATUSES) == expected
     blocking = {f.address for f in report.blocking}
     assert blocking == expected
@@ -364,7 +374,7 @@ def test_baseline_cli_blocks_the_fail_plan(rule: Rule) -> None:
     profile = CLI_PROFILE.get(rule.name, "baseline")
     result = CliRunner().invoke(app, ["check", str(path), "--profile", profile])
     assert result.exit_code == BASELINE_FAIL_EXIT.get(rule.name, 1), result.output
-    for address in managed_named(path, "fail_"):
+    for address in managed_named(path, "fail_") | CONFIGURATION_FINDINGS.get(rule.name, set()):
         assert address in result.output
 
 

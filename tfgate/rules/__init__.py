@@ -57,7 +57,7 @@ from tfgate.rules.resource_policies import (
     SERVICE_PRINCIPAL_SCOPE,
 )
 from tfgate.rules.scp import SCP_GUARDRAIL_REMOVED
-from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS
+from tfgate.rules.secrets import DATABASE_PASSWORD_LITERAL, PLAINTEXT_CREDENTIALS
 from tfgate.rules.trail import (
     TRAIL_BUCKET_ACCESS_LOGGING,
     TRAIL_BUCKET_OBJECT_LOCK,
@@ -117,6 +117,7 @@ RULES: tuple[Rule, ...] = (
     COPY_REGION,
     PRODUCTION_DESTROYED,
     PLAINTEXT_CREDENTIALS,
+    DATABASE_PASSWORD_LITERAL,
     ADMIN_MANAGED_POLICY,
     PERMISSIONS_BOUNDARY,
     SERVICE_LINKED_ROLE_MODIFIED,
