@@ -19,28 +19,16 @@ import orjson
 import pytest
 
 from tests.paths import FIXTURES
+from tests.test_rule_fixtures import only
 from tfgate.engine import evaluate
 from tfgate.plan.load import load_plan
-from tfgate.profiles import Profile, RuleSetting
-from tfgate.report import Enforcement, Status
+from tfgate.report import Status
 from tfgate.rules import RULES
 from tfgate.rules.base import Rule
 
 CLAIMS_ABSENCE = re.compile(
     r"\bnot set\b|\bis false\b|= false\b|\bis not (?:true|enabled)\b|\bno \w+ with\b"
 )
-
-
-def only(rule: Rule) -> Profile:
-    return Profile(
-        name="t",
-        description="",
-        frameworks=(),
-        on_unknown=Enforcement.BLOCK,
-        block_existing=False,
-        rules={rule.id: RuleSetting(Enforcement.BLOCK, dict(rule.defaults))},
-        source="t",
-    )
 
 
 def reported(rule: Rule) -> Iterator[tuple[Rule, str]]:

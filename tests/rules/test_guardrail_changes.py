@@ -190,3 +190,42 @@ def test_detaching_a_policy_the_plan_does_not_hold_is_unknown() -> None:
     )
     assert hit.unknown
     assert "p-elsewhere" in hit.message
+
+
+def attachment_replaced(after_target: str | None) -> Any:
+    policy = resource(
+        "aws_organizations_policy",
+        "p",
+        {"id": "p-1", "name": "g", "type": "SERVICE_CONTROL_POLICY", "content": scp(GUARD)},
+        before={"id": "p-1", "name": "g", "type": "SERVICE_CONTROL_POLICY", "content": scp(GUARD)},
+        actions=["no-op"],
+    )
+    after: dict[str, Any] = {"policy_id": "p-1"}
+    unknown: dict[str, Any] = {"id": True}
+    if after_target is None:
+        unknown["target_id"] = True
+    else:
+        after["target_id"] = after_target
+    attachment = resource(
+        "aws_organizations_policy_attachment",
+        "a",
+        after,
+        before={"policy_id": "p-1", "target_id": "ou-old", "id": "ou-old:p-1"},
+        actions=["delete", "create"],
+        unknown=unknown,
+    )
+    return make_plan(policy, attachment)
+
+
+@pytest.mark.parametrize(
+    ("target", "reported"), [("ou-new", True), ("ou-old", False), (None, True)]
+)
+def test_an_attachment_replaced_onto_another_target_detaches_the_old_one(
+    target: str | None, reported: bool
+) -> None:
+    hits = run_rule(
+        SCP_GUARDRAIL_REMOVED, attachment_replaced(target), "aws_organizations_policy_attachment.a"
+    )
+    assert bool(hits) is reported
+    if reported:
+        assert "from ou-old" in hits[0].message

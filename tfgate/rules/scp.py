@@ -16,7 +16,7 @@ from tfgate.errors import PolicyError
 from tfgate.iam.actions import pattern_matches
 from tfgate.iam.policy import Statement, parse_policy
 from tfgate.plan.model import Plan, Resource
-from tfgate.plan.values import View
+from tfgate.plan.values import Unknown, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Kind, Rule
 from tfgate.rules.memo import per_plan
@@ -161,12 +161,20 @@ def _policies_by_id(plan: Plan) -> Mapping[str, Resource]:
 
 
 def _detachment(resource: Resource, ctx: Context) -> Iterator[Hit]:
-    if not resource.deletes or resource.creates:
+    """An attachment destroyed, or replaced by one on another target (or another policy)."""
+    if not resource.deletes:
         return
     policy_id = resource.before.value("policy_id")
     target = resource.before.value("target_id")
     if not isinstance(policy_id, str):
         return
+    moved = ""
+    if resource.creates:
+        after = [resource.after.get(name) for name in ("policy_id", "target_id")]
+        if after == [resource.before.get(name) for name in ("policy_id", "target_id")]:
+            return
+        if Unknown in after:
+            moved = " (the replacement's policy or target is known only after apply)"
     policy = per_plan(ctx.plan, "organizations-policies", _policies_by_id).get(policy_id)
     if policy is None:
         yield Hit(
@@ -183,8 +191,9 @@ def _detachment(resource: Resource, ctx: Context) -> Iterator[Hit]:
     if denied:
         yield Hit(
             f"detaches SCP {view.value('name') or policy.name} ({policy_id}) from {target}: "
-            f"it denies {_summary(sorted(denied))}",
+            f"it denies {_summary(sorted(denied))}{moved}",
             key="detach",
+            unknown=bool(moved),
         )
 
 
@@ -203,7 +212,8 @@ def check_scp_guardrail_removed(
     after which one of those actions is no longer denied as widely as before (the statement
     is gone, no longer covers the action, is limited to fewer resources, or gained a new or
     changed condition that can exempt a principal), the deletion of such a policy, and the
-    deletion of an `aws_organizations_policy_attachment` that attached one. Content known only
+    deletion of an `aws_organizations_policy_attachment` that attached one (or its replacement
+    by one for another target or policy, which detaches it from the old target). Content known only
     after apply, and a detached policy whose content the plan does not hold, are `unknown`.
 
     ## Why it matters

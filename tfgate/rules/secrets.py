@@ -268,6 +268,13 @@ PROVIDER_CREDENTIALS: Mapping[str, tuple[str, Callable[[str], bool]]] = {
 }
 
 
+def literal_text(expressions: Mapping[str, Any], argument: str) -> str | None:
+    """The string an argument is written as in the configuration (`constant_value`), if any."""
+    expression = expressions.get(argument)
+    literal = expression.get("constant_value") if isinstance(expression, Mapping) else None
+    return literal if isinstance(literal, str) else None
+
+
 def provider_address(provider: ProviderConfig) -> str:
     """`provider["aws"]`, `provider["aws"].eu`, `module.net.provider["aws"]`."""
     prefix = f"{provider.module_address}." if provider.module_address else ""
@@ -283,9 +290,8 @@ def provider_hits(providers: Mapping[str, ProviderConfig]) -> Iterator[tuple[str
             continue
         address = provider_address(provider)
         for argument, (kind, looks_like) in PROVIDER_CREDENTIALS.items():
-            expression = provider.expressions.get(argument)
-            literal = expression.get("constant_value") if isinstance(expression, Mapping) else None
-            if isinstance(literal, str) and looks_like(literal):
+            literal = literal_text(provider.expressions, argument)
+            if literal is not None and looks_like(literal):
                 yield (
                     address,
                     Hit(
@@ -433,9 +439,7 @@ def check_database_password_literal(
     - HIPAA 164.312(a)(1); GDPR Art. 32
     """
     attribute = DATABASE_PASSWORDS[resource.type]
-    expression = resource.expressions.get(attribute)
-    literal = expression.get("constant_value") if isinstance(expression, Mapping) else None
-    if not isinstance(literal, str) or not literal:
+    if not literal_text(resource.expressions, attribute):
         return
     if view.values is not resource.after.values and view.value(attribute) != resource.after.value(
         attribute
