@@ -106,3 +106,22 @@ def test_a_password_from_a_reference_is_not_reported() -> None:
         )
     )
     assert run_rule(DATABASE_PASSWORD_LITERAL, plan, "aws_db_instance.d") == []
+
+
+def test_a_crash_while_judging_the_configuration_fails_closed() -> None:
+    from dataclasses import replace
+
+    from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS
+
+    def crash(ctx: object, params: object) -> list[tuple[str, object]]:
+        raise KeyError("boom")
+
+    broken = replace(PLAINTEXT_CREDENTIALS, plan_check=crash)
+    report = evaluate(make_plan(), [load_profile("baseline")], [broken])
+    [finding] = report.findings
+    assert (finding.address, finding.status, finding.blocking) == (
+        "configuration",
+        Status.ERROR,
+        True,
+    )
+    assert "KeyError" in finding.message
