@@ -17,7 +17,7 @@ GUARDRAILS: Mapping[str, str] = {
     "aws_config_configuration_recorder_status": "an AWS Config recorder status",
     "aws_config_delivery_channel": "an AWS Config delivery channel",
     "aws_accessanalyzer_analyzer": "an IAM Access Analyzer analyzer",
-    "aws_securityhub_account": "Security Hub (deleting the account resource disables it)",
+    "aws_securityhub_account": "the Security Hub account resource, which disables Security Hub",
 }
 
 GUARDRAIL_CONTROLS: Mapping[str, tuple[str, ...]] = {
