@@ -312,19 +312,19 @@ def check_recorder_narrowed(
         yield Hit("recording_group is known only after apply", unknown=True)
         return
     lost = _dropped(before, after)
+    narrowed: list[str] = []
     if lost:
         named = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
-        yield Hit(
-            f"records {_describe(after)} (before: {_describe(before)}); no longer recorded: "
-            f"{named}",
-            key="types",
+        narrowed.append(
+            f"records {_describe(after)} (before: {_describe(before)}); no longer recorded: {named}"
         )
     if before.global_types and not after.global_types:
-        yield Hit(
+        narrowed.append(
             "stops recording global resources such as IAM users, roles and policies "
-            "(include_global_resource_types: true -> false)",
-            key="global",
+            "(include_global_resource_types: true -> false)"
         )
+    if narrowed:
+        yield Hit("; ".join(narrowed))
 
 
 RECORDER_NARROWED = Rule(

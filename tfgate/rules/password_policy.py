@@ -9,12 +9,13 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
+from tfgate.rules.grouped import Problem, grouped_hit
 from tfgate.rules.trail import is_configured
 
 
 def _setting(
     resource: Resource, view: View, attribute: str, minimum: int, what: str, unset: str
-) -> Iterator[Hit]:
+) -> Iterator[Problem]:
     """Judge one numeric setting against its minimum.
 
     `password_reuse_prevention` is optional and computed: when the configuration leaves it out,
@@ -25,12 +26,12 @@ def _setting(
     value = found.value if isinstance(found, Known) else None
     if isinstance(value, int) and not isinstance(value, bool):
         if value < minimum:
-            yield Hit(f"{what} is {value}, less than the required {minimum}", key=attribute)
+            yield Problem(attribute, f"{what} is {value}, less than the required {minimum}")
         return
     if view.is_unknown(attribute) and is_configured(resource, attribute) is not False:
-        yield Hit(f"{attribute} is known only after apply", key=attribute, unknown=True)
+        yield Problem(attribute, f"{attribute} is known only after apply", unknown=True)
         return
-    yield Hit(f"{attribute} is not set: {unset}", key=attribute)
+    yield Problem(attribute, f"{attribute} is not set: {unset}")
 
 
 def check_password_policy(
@@ -72,22 +73,29 @@ def check_password_policy(
     - PCI DSS v4.0, 8.3.6 (at least 12 characters) and 8.3.7 (not one of the last 4)
     - AWS Config rule `iam-password-policy`
     """
-    yield from _setting(
-        resource,
-        view,
-        "minimum_password_length",
-        int(params["min_length"]),
-        "the minimum password length",
-        "IAM accepts passwords of 6 characters",
-    )
-    yield from _setting(
-        resource,
-        view,
-        "password_reuse_prevention",
-        int(params["min_reuse_prevention"]),
-        "the number of previous passwords that cannot be reused",
-        "IAM lets a user set a previous password again",
-    )
+    length, reuse = int(params["min_length"]), int(params["min_reuse_prevention"])
+
+    def problems(resource: Resource, view: View) -> list[Problem]:
+        return [
+            *_setting(
+                resource,
+                view,
+                "minimum_password_length",
+                length,
+                "the minimum password length",
+                "IAM accepts passwords of 6 characters",
+            ),
+            *_setting(
+                resource,
+                view,
+                "password_reuse_prevention",
+                reuse,
+                "the number of previous passwords that cannot be reused",
+                "IAM lets a user set a previous password again",
+            ),
+        ]
+
+    yield from grouped_hit(resource, view, problems)
 
 
 PASSWORD_POLICY = Rule(

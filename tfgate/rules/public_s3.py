@@ -14,6 +14,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, Unknown, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
+from tfgate.rules.grouped import Problem, grouped_hit
 from tfgate.rules.trail import (
     PUBLIC_ACCESS_FLAGS,
     bucket_index,
@@ -126,20 +127,21 @@ def _undecided_acl(resource: Resource, view: View) -> list[str]:
     return undecided
 
 
-def _acl_hits(resource: Resource, view: View) -> Iterator[Hit]:
-    for grant in public_grants(resource, view):
-        yield Hit(
-            grant.description,
-            key=grant.key,
-            severity=Severity.CRITICAL if grant.writes else None,
-        )
-    for attribute in _undecided_acl(resource, view):
-        yield Hit(
+def _acl_problems(resource: Resource, view: View) -> list[Problem]:
+    problems = [
+        Problem(grant.key, grant.description, severity=Severity.CRITICAL if grant.writes else None)
+        for grant in public_grants(resource, view)
+    ]
+    problems.extend(
+        Problem(
+            f"unknown:{attribute}",
             f"{attribute} is known only after apply, so whether the ACL is public cannot be "
             "decided until then",
-            key=f"unknown:{attribute}",
             unknown=True,
         )
+        for attribute in _undecided_acl(resource, view)
+    )
+    return problems
 
 
 def _acl_sources(resource: Resource, view: View, ctx: Context) -> list[Resource]:
@@ -233,7 +235,7 @@ def check_public_acl(
     if resource.type == "aws_s3_bucket_ownership_controls":
         yield from _ownership_hits(resource, view, ctx)
     else:
-        yield from _acl_hits(resource, view)
+        yield from grouped_hit(resource, view, _acl_problems)
 
 
 PUBLIC_ACL = Rule(
@@ -296,15 +298,21 @@ def check_public_access_block(
     - PCI DSS v4.0, 1.2.8, 1.3.1, 1.4.2 and 10.3.2; HIPAA 164.312(a)(1); GDPR Art. 25
     - AWS Config rule `s3-account-level-public-access-blocks-periodic`
     """
+    yield from grouped_hit(resource, view, _flags_off)
+
+
+def _flags_off(resource: Resource, view: View) -> list[Problem]:
+    problems: list[Problem] = []
     for flag in PUBLIC_ACCESS_FLAGS:
         found = view.get(flag)
         if isinstance(found, Known) and found.value is True:
             continue
         if view.is_unknown(flag):
-            yield Hit(f"{flag} is known only after apply", key=flag, unknown=True)
+            problems.append(Problem(flag, f"{flag} is known only after apply", unknown=True))
             continue
         state = "false" if is_configured(resource, flag) else "not set (the default is false)"
-        yield Hit(f"{flag} is {state}: {FLAG_EFFECTS[flag]}", key=flag)
+        problems.append(Problem(flag, f"{flag} is {state}: {FLAG_EFFECTS[flag]}"))
+    return problems
 
 
 PUBLIC_ACCESS_BLOCK = Rule(

@@ -139,14 +139,16 @@ def _policy_change(resource: Resource) -> Iterator[Hit]:
     lost = _lost(before, after)
     gone = [action for action in lost if action not in after]
     narrowed = [action for action in lost if action in after]
+    weakened: list[str] = []
     if gone:
-        yield Hit(f"SCP {name} no longer denies {_summary(gone)}", key="scp")
+        weakened.append(f"SCP {name} no longer denies {_summary(gone)}")
     if narrowed:
-        yield Hit(
+        weakened.append(
             f"SCP {name} now denies {_summary(narrowed)} only under a new or changed condition "
-            "or on fewer resources, which can exempt principals it bound before",
-            key="scp:narrowed",
+            "or on fewer resources, which can exempt principals it bound before"
         )
+    if weakened:
+        yield Hit("; ".join(weakened), key="scp")
 
 
 def _policies_by_id(plan: Plan) -> Mapping[str, Resource]:
