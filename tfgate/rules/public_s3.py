@@ -262,12 +262,12 @@ def check_public_access_block(
     """Blocks S3 Block Public Access settings that are switched off.
 
     ## What it does
-    Reports each of the four settings of an `aws_s3_bucket_public_access_block` or an
-    `aws_s3_account_public_access_block` (`block_public_acls`, `ignore_public_acls`,
-    `block_public_policy`, `restrict_public_buckets`) that is `false` or not set (the provider's
-    default is `false`). A setting created `false`, or updated from `true` to `false`, is
-    introduced; one that was already `false` is `existing`. A setting known only after apply is
-    reported as `unknown`.
+    Reports an `aws_s3_bucket_public_access_block` or an `aws_s3_account_public_access_block`
+    with any of its four settings (`block_public_acls`, `ignore_public_acls`,
+    `block_public_policy`, `restrict_public_buckets`) `false` or not set (the provider's default
+    is `false`), in one finding that names each of them. Created so, or updated so that a
+    setting goes from `true` to `false`, is introduced; settings that were already off are
+    `existing`. A setting known only after apply is reported as `unknown`.
 
     ## Why it matters
     Block Public Access is the one control that overrides every ACL and bucket policy: with the
