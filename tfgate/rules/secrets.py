@@ -304,8 +304,12 @@ def provider_hits(providers: Mapping[str, ProviderConfig]) -> Iterator[tuple[str
 def check_configuration_credentials(
     ctx: Context, params: Mapping[str, Any]
 ) -> Iterator[tuple[str, Hit]]:
-    yield from variable_hits(ctx.plan.variables)
-    yield from provider_hits(ctx.plan.providers)
+    """One finding per variable or provider block, naming every credential it holds."""
+    found: dict[str, list[Hit]] = {}
+    for address, hit in (*variable_hits(ctx.plan.variables), *provider_hits(ctx.plan.providers)):
+        found.setdefault(address, []).append(hit)
+    for address, hits in found.items():
+        yield address, Hit("; ".join(hit.message for hit in hits), key="credentials")
 
 
 def check_plaintext_credentials(
