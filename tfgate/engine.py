@@ -31,7 +31,8 @@ from tfgate.waivers import Waiver, apply_waivers
 _GONE = frozenset({DELETE, FORGET})
 
 
-_Group = tuple[Mapping[str, Any], list[tuple[Profile, RuleSetting]]]
+_Setting = tuple[Profile, RuleSetting]
+_Group = tuple[Mapping[str, Any], list[_Setting]]
 
 
 class Judged(NamedTuple):
@@ -123,6 +124,7 @@ def evaluate(
     checks: dict[str, int] = {}
     # What runs on each resource type: (rule, [(params, profiles sharing them)]), in rule order.
     by_rule_type: dict[str, list[tuple[Rule, list[_Group]]]] = defaultdict(list)
+    plan_rules: list[tuple[Rule, list[_Group]]] = []
     for rule in rules:
         settings = [
             (profile, profile.rules[rule.id])
@@ -140,14 +142,29 @@ def evaluate(
         runs = [(group[0][1].params, group) for group in groups.values()]
         for resource_type in rule.resource_types:
             by_rule_type[resource_type].append((rule, runs))
+        if rule.plan_check is not None:
+            plan_rules.append((rule, runs))
+            checks[rule.id] += len(plan.variables) + len(plan.providers)
     # Findings are redacted as they are made, but told apart and ordered by what the rules said.
     redactor = redactor or Redactor.for_plan(plan)
+
+    def record(rule: Rule, address: str, outcome: Judged, group: list[_Setting]) -> None:
+        hit, status = outcome
+        key = (address, rule.id, hit.key, status.value)
+        blocking = (
+            status is Status.ERROR
+            or (hit.always_blocks and status is Status.INTRODUCED)
+            or any(_blocks(profile, setting, status) for profile, setting in group)
+        )
+        previous = findings.get(key)
+        if previous is None or (blocking and not previous.blocking):
+            findings[key] = _finding(rule, address, hit, status, blocking, plan.source, redactor)
+
     # Resource by resource, every rule in turn: the rules on one resource share what they
     # compute about it (a parsed policy document is parsed once, not once per rule).
     for resource in plan.resources:
         if resource.mode != "managed":
             continue
-        address = resource.address
         sensitive: SensitiveAttributes | None = None
         looked = False  # for sensitive attributes: only resources with findings pay for it
         for rule, runs in by_rule_type.get(resource.type, ()):
@@ -159,17 +176,12 @@ def evaluate(
                         attribute = sensitive.source(hit)
                         if attribute is not None:
                             hit = value_free(hit, attribute, rule.title)
-                    key = (address, rule.id, hit.key, status.value)
-                    blocking = (
-                        status is Status.ERROR
-                        or (hit.always_blocks and status is Status.INTRODUCED)
-                        or any(_blocks(profile, setting, status) for profile, setting in group)
-                    )
-                    previous = findings.get(key)
-                    if previous is None or (blocking and not previous.blocking):
-                        findings[key] = _finding(
-                            rule, address, hit, status, blocking, plan.source, redactor
-                        )
+                    record(rule, resource.address, Judged(hit, status), group)
+    # What belongs to no resource (variables, provider blocks) is judged once per plan.
+    for rule, runs in plan_rules:
+        for params, group in runs:
+            for address, outcome in _plan_hits_safely(rule, ctx, params):
+                record(rule, address, outcome, group)
     ordered = [findings[key] for key in sorted(findings, key=lambda key: key[:3])]
     notes: list[str] = []
     if not plan.complete:
@@ -241,6 +253,23 @@ def _classify_safely(
             f"rule crashed while judging this resource ({type(error).__name__})", key="crash"
         )
         return [Judged(crash, Status.ERROR)]
+
+
+def _plan_hits_safely(
+    rule: Rule, ctx: Context, params: Mapping[str, Any]
+) -> list[tuple[str, Judged]]:
+    """A plan rule's hits, each introduced or unknown (there is no before side to compare)."""
+    assert rule.plan_check is not None
+    try:
+        return [
+            (address, Judged(hit, Status.UNKNOWN if hit.unknown else Status.INTRODUCED))
+            for address, hit in rule.plan_check(ctx, params)
+        ]
+    except Exception as error:  # a crashing rule must never pass silently
+        crash = Hit(
+            f"rule crashed while judging the configuration ({type(error).__name__})", key="crash"
+        )
+        return [("configuration", Judged(crash, Status.ERROR))]
 
 
 _FIXES: dict[tuple[str, str], str] = {}

@@ -15,6 +15,7 @@ from tfgate.rules.encryption import (
     RDS_ENCRYPTION,
     S3_ENCRYPTION,
 )
+from tfgate.rules.guardrail_coverage import RECORDER_NARROWED, TRAIL_COVERAGE_NARROWED
 from tfgate.rules.guardrails import GUARDRAIL_DELETED, GUARDRAIL_DISABLED
 from tfgate.rules.identities import (
     ACCESS_KEY,
@@ -29,6 +30,7 @@ from tfgate.rules.identities import (
 )
 from tfgate.rules.logging import LOG_GROUP_ENCRYPTED, LOG_GROUP_RETENTION, TRAIL_ENCRYPTED
 from tfgate.rules.network import NACL_INGRESS, RDS_PUBLIC, SECURITY_GROUP_INGRESS
+from tfgate.rules.password_policy import PASSWORD_POLICY
 from tfgate.rules.permissions import (
     ALLOW_NOT_ACTION,
     ALLOW_NOT_RESOURCE,
@@ -47,13 +49,15 @@ from tfgate.rules.permissions import (
     UNRESTRICTED_WRITE,
 )
 from tfgate.rules.policies import PASS_ROLE, POLICY_EVALUABLE
+from tfgate.rules.public_s3 import PUBLIC_ACCESS_BLOCK, PUBLIC_ACL
 from tfgate.rules.residency import COPY_REGION, RESOURCE_REGION
 from tfgate.rules.resource_policies import (
     KMS_KEY_ADMIN,
     PUBLIC_RESOURCE_POLICY,
     SERVICE_PRINCIPAL_SCOPE,
 )
-from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS
+from tfgate.rules.scp import SCP_GUARDRAIL_REMOVED
+from tfgate.rules.secrets import DATABASE_PASSWORD_LITERAL, PLAINTEXT_CREDENTIALS
 from tfgate.rules.trail import (
     TRAIL_BUCKET_ACCESS_LOGGING,
     TRAIL_BUCKET_OBJECT_LOCK,
@@ -86,6 +90,9 @@ RULES: tuple[Rule, ...] = (
     LOG_GROUP_ENCRYPTED,
     GUARDRAIL_DELETED,
     GUARDRAIL_DISABLED,
+    TRAIL_COVERAGE_NARROWED,
+    RECORDER_NARROWED,
+    SCP_GUARDRAIL_REMOVED,
     LOG_GROUP_RETENTION,
     TRAIL_MULTI_REGION,
     TRAIL_LOG_VALIDATION,
@@ -104,15 +111,19 @@ RULES: tuple[Rule, ...] = (
     SECURITY_GROUP_INGRESS,
     NACL_INGRESS,
     RDS_PUBLIC,
+    PUBLIC_ACL,
+    PUBLIC_ACCESS_BLOCK,
     RESOURCE_REGION,
     COPY_REGION,
     PRODUCTION_DESTROYED,
     PLAINTEXT_CREDENTIALS,
+    DATABASE_PASSWORD_LITERAL,
     ADMIN_MANAGED_POLICY,
     PERMISSIONS_BOUNDARY,
     SERVICE_LINKED_ROLE_MODIFIED,
     OIDC_AUDIENCES,
     SESSION_DURATION,
+    PASSWORD_POLICY,
     FULL_ADMIN,
     SERVICE_WILDCARD,
     ALLOW_NOT_ACTION,

@@ -63,6 +63,9 @@ class Context:
 
 
 Check = Callable[[Resource, View, Context, Mapping[str, Any]], Iterable[Hit]]
+PlanCheck = Callable[[Context, Mapping[str, Any]], Iterable[tuple[str, Hit]]]
+"""Judges what belongs to no resource (root module variables, provider blocks), once per plan;
+yields each hit with the address of what it is about (`var.key`, `provider["aws"]`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,7 @@ class Rule:
     kind: Kind = Kind.STATE
     params_schema: Mapping[str, Any] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    plan_check: PlanCheck | None = None
 
     @property
     def doc(self) -> str:

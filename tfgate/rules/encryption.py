@@ -11,12 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tfgate.plan.model import Resource
+from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import expression
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
 from tfgate.rules.logging import KMS_KEY_TYPES
+from tfgate.rules.memo import per_plan
 from tfgate.rules.trail import bucket_settings, live_views, side_of
 
 AT_REST_CONTROLS: Mapping[str, tuple[str, ...]] = {
@@ -124,6 +125,9 @@ class Store:
     """What the alternative switch is when the configuration leaves it out."""
     key_needs_switch: bool = False
     """True when the key applies only once the switch is on (DynamoDB's server-side encryption)."""
+    account_default: bool = False
+    """True when a switch the configuration leaves out follows the account's EBS encryption by
+    default: the provider computes it, and it is unknown until apply, not off."""
 
 
 def _alternative_state(store: Store, resource: Resource, view: View) -> str:
@@ -150,6 +154,24 @@ def judge_store(
     if store.switch is not None and not store.key_needs_switch:
         attribute = ".".join(str(p) for p in store.switch if not isinstance(p, int))
         state = switch_state(resource, view, store.switch)
+        if state == "off" and store.account_default and view.is_unknown(*store.switch):
+            state = ebs_default(ctx, resource)
+            if state == "off":
+                yield Hit(
+                    f"{store.what} is not encrypted at rest ({attribute} is not set, and this "
+                    "plan turns EBS encryption by default off)",
+                    "encrypted",
+                )
+                return
+            if state == "unknown":
+                yield Hit(
+                    f"{store.what}'s encryption is known only after apply: the configuration "
+                    f"leaves {attribute} to AWS, so it follows the account's EBS encryption by "
+                    "default, which this plan does not show",
+                    key="encrypted",
+                    unknown=True,
+                )
+                return
         if state == "unknown":
             yield Hit(f"{attribute} is known only after apply", key="encrypted", unknown=True)
             return
@@ -402,7 +424,7 @@ RDS_ENCRYPTION = Rule(
 # --------------------------------------------------------------------------------------------
 # EBS
 
-_VOLUME = Store("the EBS volume", ("kms_key_id",), ("encrypted",))
+_VOLUME = Store("the EBS volume", ("kms_key_id",), ("encrypted",), account_default=True)
 _INSTANCE_BLOCKS = ("root_block_device", "ebs_block_device")
 
 
@@ -417,6 +439,12 @@ def check_ebs_encryption(
     `aws_ebs_encryption_by_default` with `enabled = false`. With `require_cmk`, volumes and block
     devices must also name a customer-managed `kms_key_id`. A value known only after apply that
     the configuration sets is reported as `unknown`.
+
+    `encrypted` is computed when the configuration leaves it out: AWS then encrypts the volume
+    when EBS encryption by default is on in the account and region (and a root volume also when
+    the AMI's snapshots are encrypted). Such a volume, and an instance whose `root_block_device`
+    is not configured, is `unknown`, not unencrypted, unless the plan itself turns
+    `aws_ebs_encryption_by_default` on for the same provider, which makes it encrypted.
 
     ## Why it matters
     Volume snapshots are easy to share and copy across accounts; an unencrypted snapshot shared
@@ -433,7 +461,8 @@ def check_ebs_encryption(
 
     ## Fix
     Set `encrypted = true` (and `kms_key_id = aws_kms_key.ebs.arn`) on volumes and block devices,
-    and turn on `aws_ebs_encryption_by_default` in every region used.
+    and turn on `aws_ebs_encryption_by_default` in every region used. For an instance, say so on
+    its root volume: `root_block_device { encrypted = true }`.
 
     ## Parameters
     - `require_cmk` (boolean, default false): require a customer-managed KMS key.
@@ -456,12 +485,7 @@ def check_ebs_encryption(
     for block in _INSTANCE_BLOCKS:
         devices = view.value(block)
         if view.is_unknown(block) and not isinstance(devices, list):
-            if block == "root_block_device" and not _configured(resource, block):
-                yield Hit(
-                    "the root volume's encryption is not set (no root_block_device with "
-                    "encrypted = true)",
-                    key=block,
-                )
+            yield from _unknown_devices(resource, ctx, block, params)
             continue
         if not isinstance(devices, list):
             continue
@@ -469,14 +493,83 @@ def check_ebs_encryption(
             name = view.value(block, position, "device_name")
             label = f"{block} {name}" if isinstance(name, str) and name else block
             device = Store(
-                f"the {label}", (block, position, "kms_key_id"), (block, position, "encrypted")
+                f"the {label}",
+                (block, position, "kms_key_id"),
+                (block, position, "encrypted"),
+                account_default=True,
             )
             for hit in judge_store(device, resource, view, ctx, params):
                 yield Hit(hit.message, key=f"{label}:{hit.key}", unknown=hit.unknown)
 
 
-def _configured(resource: Resource, block: str) -> bool:
-    return not resource.expressions or block in resource.expressions
+def _unknown_devices(
+    resource: Resource, ctx: Context, block: str, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """An instance's block devices that the plan knows only after apply.
+
+    A root device the configuration leaves out is the AMI's, encrypted by the AMI's snapshots or
+    the account's EBS encryption by default; an `ebs_block_device` left out is none at all.
+    """
+    if resource.expressions and block not in resource.expressions:
+        if block != "root_block_device":
+            return
+        default = ebs_default(ctx, resource)
+        if default == "on":
+            if params.get("require_cmk", False):
+                yield Hit(
+                    "the root volume's key is known only after apply: root_block_device is not "
+                    "configured, so it gets the account's default EBS key "
+                    "(aws_ebs_default_kms_key), which this plan does not show",
+                    key=block,
+                    unknown=True,
+                )
+            return
+        if default == "off":
+            yield Hit(
+                "the root volume is not encrypted at rest unless the AMI's snapshots are: "
+                "root_block_device is not configured, and this plan turns EBS encryption by "
+                "default off",
+                key=block,
+            )
+            return
+        yield Hit(
+            "the root volume's encryption is known only after apply: root_block_device is not "
+            "configured, so it follows the AMI's snapshots and the account's EBS encryption by "
+            "default, which this plan does not show",
+            key=block,
+            unknown=True,
+        )
+        return
+    yield Hit(f"{block} is known only after apply", key=block, unknown=True)
+
+
+def ebs_default(ctx: Context, resource: Resource) -> str:
+    """`on` or `off` when the plan sets EBS encryption by default for the resource's provider
+    (off wins when it says both), else `unknown`: the account's setting is not in the plan."""
+    settings = per_plan(ctx.plan, "ebs-encryption-by-default", _ebs_defaults)
+    found = settings.get(resource.provider_config_key, frozenset())
+    if "off" in found:
+        return "off"
+    return "on" if "on" in found else "unknown"
+
+
+def _ebs_defaults(plan: Plan) -> Mapping[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for resource in plan.resources:
+        if resource.type != "aws_ebs_encryption_by_default" or resource.mode != "managed":
+            continue
+        if resource.after.values is None:
+            continue
+        enabled = resource.after.get("enabled")
+        state = (
+            "unknown"
+            if not isinstance(enabled, Known)
+            else "on"
+            if enabled.value is True
+            else "off"
+        )
+        found.setdefault(resource.provider_config_key, set()).add(state)
+    return {key: frozenset(states) for key, states in found.items()}
 
 
 EBS_ENCRYPTION = Rule(

@@ -17,6 +17,7 @@ GUARDRAILS: Mapping[str, str] = {
     "aws_config_configuration_recorder_status": "an AWS Config recorder status",
     "aws_config_delivery_channel": "an AWS Config delivery channel",
     "aws_accessanalyzer_analyzer": "an IAM Access Analyzer analyzer",
+    "aws_securityhub_account": "the Security Hub account resource, which disables Security Hub",
 }
 
 GUARDRAIL_CONTROLS: Mapping[str, tuple[str, ...]] = {
@@ -37,7 +38,8 @@ def check_guardrail_deleted(
     ## What it does
     Reports the deletion of an `aws_cloudtrail`, `aws_guardduty_detector`,
     `aws_config_configuration_recorder`, `aws_config_configuration_recorder_status`,
-    `aws_config_delivery_channel` or `aws_accessanalyzer_analyzer`. A replacement (delete then
+    `aws_config_delivery_channel`, `aws_accessanalyzer_analyzer` or `aws_securityhub_account`
+    (destroying it disables Security Hub in the account and region). A replacement (delete then
     create, or create then delete) is not a deletion; `forget` (removing it from state without
     destroying it) is not either.
 
@@ -59,7 +61,7 @@ def check_guardrail_deleted(
     None.
 
     ## References
-    - CIS AWS Foundations Benchmark v3.0, 3.1, 3.3 and 1.20
+    - CIS AWS Foundations Benchmark v3.0, 3.1, 3.3, 1.20 and 4.16 (Security Hub enabled)
     - AWS Well-Architected, SEC04-BP01 (configure service and application logging)
     """
     if resource.deletes and "create" not in resource.actions:
@@ -72,7 +74,12 @@ GUARDRAIL_DELETED = Rule(
     title="Audit or detection guardrail destroyed",
     severity=Severity.CRITICAL,
     resource_types=frozenset(GUARDRAILS),
-    controls=GUARDRAIL_CONTROLS,
+    controls={
+        **GUARDRAIL_CONTROLS,
+        "CIS-AWS-3.0": (*GUARDRAIL_CONTROLS["CIS-AWS-3.0"], "4.16"),
+        "HIPAA": (*GUARDRAIL_CONTROLS["HIPAA"], "164.308(a)(5)(ii)(C)"),
+        "PCI-DSS-4.0": (*GUARDRAIL_CONTROLS["PCI-DSS-4.0"], "10.4.1"),
+    },
     check=check_guardrail_deleted,
     kind=Kind.CHANGE,
 )

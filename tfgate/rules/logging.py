@@ -16,30 +16,37 @@ KMS_KEY_TYPES = frozenset(
 
 
 def kms_key_hits(
-    resource: Resource, view: View, ctx: Context, attribute: str, what: str
+    resource: Resource,
+    view: View,
+    ctx: Context,
+    attribute: str,
+    what: str,
+    missing: str | None = None,
 ) -> Iterator[Hit]:
     """Shared judgement of a `kms_key_id`-style attribute.
 
     A known non-empty value is a key. An unknown value counts as a key when its expression in
     `configuration` refers to a KMS key or alias (created in the same plan or read by a data
-    source); otherwise it cannot be decided until apply.
+    source); otherwise it cannot be decided until apply. `missing` replaces the message for a
+    key that is not set.
     """
+    unset = missing or f"{what} is not encrypted with a KMS key ({attribute} is not set)"
     found = view.get(attribute)
     if isinstance(found, Known):
         if isinstance(found.value, str) and found.value.strip():
             return
-        yield Hit(f"{what} is not encrypted with a KMS key ({attribute} is not set)")
+        yield Hit(unset)
         return
     if view.is_unknown(attribute):
         if any(target.type in KMS_KEY_TYPES for target in ctx.targets(resource, attribute)):
             return
         yield Hit(
-            f"{what} may not be encrypted: {attribute} is known only after apply and does not "
-            "refer to a KMS key",
+            f"{what} may not be encrypted with a KMS key: {attribute} is known only after apply "
+            "and does not refer to a KMS key",
             unknown=True,
         )
         return
-    yield Hit(f"{what} is not encrypted with a KMS key ({attribute} is not set)")
+    yield Hit(unset)
 
 
 def check_trail_encrypted(
@@ -99,20 +106,36 @@ TRAIL_ENCRYPTED = Rule(
 )
 
 
+LOG_GROUP_UNENCRYPTED = (
+    "has no customer-managed KMS key (kms_key_id is not set): CloudWatch Logs encrypts it with "
+    "a key AWS owns, so the account cannot decide who may read these logs, cannot revoke that "
+    "access by disabling a key, and has no CloudTrail record of each decryption"
+)
+
+
 def check_log_group_encrypted(
     resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
 ) -> Iterator[Hit]:
-    """Requires CloudWatch Logs log groups to be encrypted with a KMS key.
+    """Requires CloudWatch Logs log groups to be encrypted with a customer-managed KMS key.
 
     ## What it does
     Reports an `aws_cloudwatch_log_group` whose `kms_key_id` is not set. A value known only after
     apply counts as set when the configuration shows it comes from a KMS key or alias (for example
-    `kms_key_id = aws_kms_key.logs.arn` with the key created in the same plan).
+    `kms_key_id = aws_kms_key.logs.arn` with the key created in the same plan); any other value
+    known only after apply is `unknown`.
+
+    What is missing is not encryption as such: CloudWatch Logs always encrypts log data, but
+    without `kms_key_id` it uses a key that AWS owns and manages, outside the account. With a
+    customer-managed KMS key, reading the logs needs `kms:Decrypt` on that key as well as
+    `logs:GetLogEvents`: the key policy decides who can read the logs, disabling the key or
+    revoking a grant cuts access at once, and every decryption is recorded in CloudTrail.
 
     ## Why it matters
-    Application and audit logs routinely hold personal data, tokens and request bodies. A KMS key
-    puts reading them behind a key policy that can be audited and revoked, and it is what PCI DSS
-    and HIPAA auditors look for as evidence that logs are protected.
+    Application and audit logs routinely hold personal data, tokens and request bodies. With an
+    AWS-owned key anyone granted `logs:GetLogEvents` reads them, and no use of the key appears in
+    the account's CloudTrail. A KMS key puts reading them behind a key policy that can be audited
+    and revoked, and it is what PCI DSS (3.5.1, 10.3.2) and HIPAA auditors look for as evidence
+    that logs are protected.
 
     ## Example
     ```hcl
@@ -122,23 +145,34 @@ def check_log_group_encrypted(
     ```
 
     ## Fix
-    Create a KMS key whose policy allows the `logs.<region>.amazonaws.com` service principal and
-    set `kms_key_id = aws_kms_key.logs.arn` on the log group.
+    Create a KMS key whose key policy allows the `logs.<region>.amazonaws.com` service principal
+    to use it (`kms:Encrypt*`, `kms:Decrypt*`, `kms:ReEncrypt*`, `kms:GenerateDataKey*`,
+    `kms:Describe*`, with an `kms:EncryptionContext:aws:logs:arn` condition) and set
+    `kms_key_id = aws_kms_key.logs.arn` on the log group.
+
+    In the common modules: terraform-aws-modules/eks sets the cluster's log group key with
+    `cloudwatch_log_group_kms_key_id`; terraform-aws-modules/lambda sets the function's log group
+    key with `cloudwatch_logs_kms_key_id` (its `kms_key_arn` encrypts the function's environment
+    variables, not its logs). Both modules create the log group only when asked to (EKS
+    `create_cloudwatch_log_group`, Lambda unless `use_existing_cloudwatch_log_group`).
 
     ## Parameters
     None.
 
     ## References
-    - PCI DSS v4.0, 10.3.2
+    - PCI DSS v4.0, 3.5.1 and 10.3.2
     - AWS Config rule `cloudwatch-log-group-encrypted`
+    - Amazon CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS"
     """
-    yield from kms_key_hits(resource, view, ctx, "kms_key_id", "the log group")
+    yield from kms_key_hits(
+        resource, view, ctx, "kms_key_id", "the log group", missing=LOG_GROUP_UNENCRYPTED
+    )
 
 
 LOG_GROUP_ENCRYPTED = Rule(
     id="TFG-LOG-002",
     name="log-group-kms-encryption",
-    title="CloudWatch log group not encrypted with KMS",
+    title="CloudWatch log group without a customer-managed KMS key",
     severity=Severity.MEDIUM,
     resource_types=frozenset({"aws_cloudwatch_log_group"}),
     controls={

@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import orjson
 
-from tfgate.plan.model import Resource
+from tfgate.plan.model import ProviderConfig, Resource
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
@@ -224,6 +224,94 @@ _SCANNERS = {
 }
 
 
+def _leaves(name: str, value: Any, depth: int = 0) -> Iterator[tuple[str, str]]:
+    """(path, string) for each string in a variable's value: `aws`, `aws.secret_key`, `keys[0]`."""
+    if isinstance(value, str):
+        yield name, value
+    elif depth < 8 and isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _leaves(f"{name}.{key}", child, depth + 1)
+    elif depth < 8 and isinstance(value, list):
+        for position, child in enumerate(value):
+            yield from _leaves(f"{name}[{position}]", child, depth + 1)
+
+
+def variable_hits(variables: Mapping[str, Any]) -> Iterator[tuple[str, Hit]]:
+    """Root module variable values that hold an AWS access key id or secret access key."""
+    leaves = [leaf for name, value in sorted(variables.items()) for leaf in _leaves(name, value)]
+    key_id_present = any(ACCESS_KEY_ID.search(value) for _, value in leaves)
+    for path, value in leaves:
+        root = path.split(".", 1)[0].split("[", 1)[0]
+        for kind in credential_kinds(path, value, has_key_id_nearby=key_id_present):
+            yield (
+                f"var.{root}",
+                Hit(
+                    f"var.{path} holds {kind} in plain text: the value is written into the plan "
+                    "file and any log that prints it",
+                    key=f"var.{path}:{kind}",
+                ),
+            )
+
+
+SESSION_TOKEN = re.compile(r"[A-Za-z0-9/+=]{100,}")
+"""A session token is hundreds of base64 characters; short placeholders (LocalStack's `test`)
+are not credentials."""
+
+
+PROVIDER_CREDENTIALS: Mapping[str, tuple[str, Callable[[str], bool]]] = {
+    "access_key": ("an AWS access key id", lambda text: bool(ACCESS_KEY_ID.search(text))),
+    "secret_key": ("an AWS secret access key", lambda text: looks_like_secret_key(text.strip())),
+    "token": (
+        "an AWS session token",
+        lambda text: SESSION_TOKEN.fullmatch(text.strip()) is not None,
+    ),
+}
+
+
+def literal_text(expressions: Mapping[str, Any], argument: str) -> str | None:
+    """The string an argument is written as in the configuration (`constant_value`), if any."""
+    expression = expressions.get(argument)
+    literal = expression.get("constant_value") if isinstance(expression, Mapping) else None
+    return literal if isinstance(literal, str) else None
+
+
+def provider_address(provider: ProviderConfig) -> str:
+    """`provider["aws"]`, `provider["aws"].eu`, `module.net.provider["aws"]`."""
+    prefix = f"{provider.module_address}." if provider.module_address else ""
+    alias = f".{provider.alias}" if provider.alias else ""
+    return f'{prefix}provider["{provider.name}"]{alias}'
+
+
+def provider_hits(providers: Mapping[str, ProviderConfig]) -> Iterator[tuple[str, Hit]]:
+    """AWS provider blocks whose `access_key`, `secret_key` or `token` is a literal credential."""
+    for key in sorted(providers):
+        provider = providers[key]
+        if provider.name != "aws":
+            continue
+        address = provider_address(provider)
+        for argument, (kind, looks_like) in PROVIDER_CREDENTIALS.items():
+            literal = literal_text(provider.expressions, argument)
+            if literal is not None and looks_like(literal):
+                yield (
+                    address,
+                    Hit(
+                        f"{address}.{argument} is {kind} written in the configuration",
+                        key=f"provider:{argument}",
+                    ),
+                )
+
+
+def check_configuration_credentials(
+    ctx: Context, params: Mapping[str, Any]
+) -> Iterator[tuple[str, Hit]]:
+    """One finding per variable or provider block, naming every credential it holds."""
+    found: dict[str, list[Hit]] = {}
+    for address, hit in (*variable_hits(ctx.plan.variables), *provider_hits(ctx.plan.providers)):
+        found.setdefault(address, []).append(hit)
+    for address, hits in found.items():
+        yield address, Hit("; ".join(hit.message for hit in hits), key="credentials")
+
+
 def check_plaintext_credentials(
     resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
 ) -> Iterator[Hit]:
@@ -236,8 +324,16 @@ def check_plaintext_credentials(
     `aws_ecs_task_definition`; the value of an `aws_ssm_parameter` of type `String` or
     `StringList`; and the (base64-decoded) `user_data` of an `aws_launch_template`. A variable set
     from an `aws_iam_access_key` created in the plan is reported too. Container definitions or user
-    data known only after apply are reported as `unknown`. The finding names the variable, the
-    container or the parameter attribute, never the value.
+    data known only after apply are reported as `unknown`.
+
+    Beyond resources, it reads the configuration itself: the values of the root module's
+    variables (as the plan records them, from defaults, `.tfvars` files, `-var` or `TF_VAR_`
+    environment variables), where the finding's address is the variable (`var.aws_access_key`),
+    and the `access_key`, `secret_key` and `token` arguments of each AWS provider block written
+    as literals, where the address is the provider (`provider["aws"]`, `provider["aws"].eu`).
+    Placeholder values that are not shaped like a key (LocalStack's `test`) are not reported.
+    The finding names the variable, the container, the argument or the parameter attribute,
+    never the value.
 
     ## Why it matters
     Function and task configuration, non-secure parameters and user data are readable by anyone
@@ -261,8 +357,11 @@ def check_plaintext_credentials(
 
     ## Fix
     Remove the key, deactivate and delete it in IAM (it must be considered leaked), and give the
-    workload an execution role, task role or instance profile instead. A secret that is not an
-    AWS key belongs in Secrets Manager or an SSM `SecureString` parameter, read at run time.
+    workload an execution role, task role or instance profile instead. For the provider, drop
+    `access_key`, `secret_key` and `token` and let it find credentials itself: a role assumed
+    through OIDC in CI (`aws-actions/configure-aws-credentials`), a named profile or SSO
+    locally. A secret that is not an AWS key belongs in Secrets Manager or an SSM `SecureString`
+    parameter, read at run time.
 
     ## Parameters
     None.
@@ -289,4 +388,85 @@ PLAINTEXT_CREDENTIALS = Rule(
         "NRB": ("IT-2012-4-access-control",),
     },
     check=check_plaintext_credentials,
+    plan_check=check_configuration_credentials,
+)
+
+
+DATABASE_PASSWORDS: Mapping[str, str] = {
+    "aws_db_instance": "password",
+    "aws_rds_cluster": "master_password",
+    "aws_docdb_cluster": "master_password",
+    "aws_redshift_cluster": "master_password",
+}
+
+
+def check_database_password_literal(
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """Warns about database master passwords written as literals in the configuration.
+
+    ## What it does
+    Reports an `aws_db_instance` whose `password`, or an `aws_rds_cluster`, `aws_docdb_cluster`
+    or `aws_redshift_cluster` whose `master_password`, is a string literal in the configuration
+    (`constant_value` in the plan's `configuration`). A password taken from a variable, a
+    `random_password` or a secret is not reported. A literal that was already there before the
+    plan is `existing`. The finding names the argument, never the value.
+
+    ## Why it matters
+    A literal password lives in the repository's history for good, and in every plan file and
+    state file; Terraform marks it sensitive in its output, but the value is in all of them in
+    clear text. Anyone who can read the repository can sign in to the database as its master
+    user.
+
+    ## Example
+    ```hcl
+    resource "aws_db_instance" "fail_orders" {
+      identifier     = "orders"
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+      username       = "app"
+      password       = "..."
+    }
+    ```
+
+    ## Fix
+    Let RDS keep the password in Secrets Manager and rotate it: `manage_master_user_password =
+    true` (`aws_db_instance`, `aws_rds_cluster`; Redshift has the same argument). Otherwise
+    generate it with `random_password` and store it in Secrets Manager. Rotate the password that
+    was committed.
+
+    ## Parameters
+    None.
+
+    ## References
+    - PCI DSS v4.0, 8.6.3 (protect passwords of application and system accounts)
+    - HIPAA 164.312(a)(1); GDPR Art. 32
+    """
+    attribute = DATABASE_PASSWORDS[resource.type]
+    if not literal_text(resource.expressions, attribute):
+        return
+    if view.values is not resource.after.values and view.value(attribute) != resource.after.value(
+        attribute
+    ):
+        return
+    yield Hit(
+        f"{attribute} is a literal in the configuration: it is in the repository, and in clear "
+        "text in every plan and state file",
+        key=attribute,
+    )
+
+
+DATABASE_PASSWORD_LITERAL = Rule(
+    id="TFG-SEC-002",
+    name="database-password-literal",
+    title="Database password written in the configuration",
+    severity=Severity.MEDIUM,
+    resource_types=frozenset(DATABASE_PASSWORDS),
+    controls={
+        "HIPAA": ("164.312(a)(1)",),
+        "PCI-DSS-4.0": ("8.6.3",),
+        "GDPR": ("Art. 32",),
+        "NRB": ("IT-2012-4-access-control",),
+    },
+    check=check_database_password_literal,
 )

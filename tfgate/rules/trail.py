@@ -10,7 +10,7 @@ bucket's name. The helpers at the top of this module find them once per plan.
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from tfgate.plan.refs import reference_targets
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
+from tfgate.rules.memo import per_plan
 
 BUCKET = "aws_s3_bucket"
 SETTINGS = frozenset(
@@ -30,6 +31,8 @@ SETTINGS = frozenset(
         "aws_s3_bucket_server_side_encryption_configuration",
         "aws_s3_bucket_logging",
         "aws_s3_bucket_replication_configuration",
+        "aws_s3_bucket_acl",
+        "aws_s3_bucket_ownership_controls",
     }
 )
 
@@ -44,14 +47,12 @@ class BucketIndex:
     account_blocks: tuple[Resource, ...]
 
 
-_INDEXES: OrderedDict[int, tuple[Plan, BucketIndex]] = OrderedDict()
-
-
 def bucket_index(plan: Plan) -> BucketIndex:
     """Build the index on first use for a plan; reuse it for every later question."""
-    cached = _INDEXES.get(id(plan))
-    if cached is not None and cached[0] is plan:
-        return cached[1]
+    return per_plan(plan, "buckets", _build_bucket_index)
+
+
+def _build_bucket_index(plan: Plan) -> BucketIndex:
     by_name: dict[str, list[Resource]] = defaultdict(list)
     by_ref: dict[tuple[str, str, str], list[Resource]] = defaultdict(list)
     by_setting_name: dict[tuple[str, str], list[Resource]] = defaultdict(list)
@@ -69,11 +70,7 @@ def bucket_index(plan: Plan) -> BucketIndex:
                 by_ref[(resource.type, resource.module_address, reference)].append(resource)
         elif resource.type == "aws_s3_account_public_access_block":
             account.append(resource)
-    index = BucketIndex(dict(by_name), dict(by_ref), dict(by_setting_name), tuple(account))
-    _INDEXES[id(plan)] = (plan, index)
-    while len(_INDEXES) > 8:
-        _INDEXES.popitem(last=False)
-    return index
+    return BucketIndex(dict(by_name), dict(by_ref), dict(by_setting_name), tuple(account))
 
 
 def _names(resource: Resource, attribute: str) -> set[str]:
