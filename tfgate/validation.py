@@ -20,6 +20,7 @@ from tfgate.filekinds import looks_like, wrong_kind
 from tfgate.profiles import Profile, is_builtin_name, load_profile
 from tfgate.selection import Config, parse_config
 from tfgate.waivers import Waiver, entry_problems, parse_waivers, unwrap
+from tfgate.wording import plural
 from tfgate.yamlfile import KeyPath, YamlDocument, load_yaml, schema_errors
 
 _POINTER = re.compile(r"^(?:line (\d+)(?:, column \d+)?)?(?:, )?(?:key (.*))?$")
@@ -254,10 +255,11 @@ def valid_lines(path: Path) -> list[str]:
     document = load_yaml(path, ConfigError)
     kind = looks_like(document.data)
     if kind == "waivers":
-        return [f"{path}: valid waivers file ({len(parse_waivers(document))} waivers)"]
+        return [f"{path}: valid waivers file ({plural(len(parse_waivers(document)), 'waiver')})"]
     if kind == "profile":
         profile = load_profile(str(path))
-        return [f"{path}: valid profile {profile.name!r} ({len(profile.enabled())} rules enabled)"]
+        enabled = plural(len(profile.enabled()), "rule")
+        return [f"{path}: valid profile {profile.name!r} ({enabled} enabled)"]
     config = parse_config(document)
     lines = [f"{path}: valid tfgate.yaml"]
     for name in sorted({name for _, name in _references(document)}):
@@ -266,5 +268,5 @@ def valid_lines(path: Path) -> list[str]:
         lines.append(f"  profile {profile.name!r} ({origin}): valid")
     if config.waivers is not None:
         count = len(parse_waivers(load_yaml(config.waivers, ConfigError)))
-        lines.append(f"  waivers {config.waivers}: valid ({count} waivers)")
+        lines.append(f"  waivers {config.waivers}: valid ({plural(count, 'waiver')})")
     return lines

@@ -10,11 +10,6 @@ from tfgate.report import Report
 Renderer = Callable[[Report], str]
 
 
-def plural(count: int, noun: str) -> str:
-    """`1 waiver`, `2 waivers`, `1 resource change`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def _lazy(module: str) -> Renderer:
     """A renderer that imports its module on first use: start-up pays only for what is used."""
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from tfgate import __version__
 from tfgate.redact import inert
 from tfgate.report import ControlTally, Finding, Report, Result, Status
+from tfgate.wording import plural
 
 MARKER = "<!-- tfgate-report -->"
 COMMENT_LIMIT = 60_000
@@ -168,16 +169,12 @@ def _control_row(tally: ControlTally) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def verdict(report: Report) -> str:
     blocking = len(report.blocking)
     if report.result is Result.ERROR:
         return "## ❗ tfgate: ERROR: a rule could not judge this plan; the gate fails closed"
     if report.result is Result.BLOCK:
-        return f"## ❌ tfgate: BLOCKED by {_plural(blocking, 'finding')}"
+        return f"## ❌ tfgate: BLOCKED by {plural(blocking, 'finding')}"
     return "## ✅ tfgate: PASS: nothing blocks"
 
 
@@ -187,8 +184,8 @@ def _facts(report: Report) -> str:
     others = len(report.findings) - len(report.blocking)
     line = (
         f"**Profiles:** {profiles} · **Plans:** {plans} · "
-        f"**Checked:** {_plural(report.resources_evaluated, 'resource change')} with "
-        f"{_plural(len(report.rules_evaluated), 'rule')} · "
+        f"**Checked:** {plural(report.resources_evaluated, 'resource change')} with "
+        f"{plural(len(report.rules_evaluated), 'rule')} · "
         f"**Findings:** {len(report.blocking)} blocking, {others} other"
     )
     accounts = report.accounts
@@ -282,7 +279,7 @@ def render(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
         hidden = len(report.notes) - _NOTE_LIMIT
         if hidden > 0:
             lines.append(
-                f"> note: … {_plural(hidden, 'more note')} not shown; the JSON report has them all"
+                f"> note: … {plural(hidden, 'more note')} not shown; the JSON report has them all"
             )
         if report.notes:
             lines.append("")

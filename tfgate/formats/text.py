@@ -6,8 +6,8 @@ import re
 from collections import defaultdict
 from io import StringIO
 
-from tfgate.formats import plural
 from tfgate.report import Finding, Report, Result, Status
+from tfgate.wording import plural
 
 _SEVERITY_STYLE = {
     "critical": "bold red",
