@@ -787,6 +787,7 @@ def validate_command(
     warnings (waivers expired or longer than a profile allows) alone exit 0."""
 
     def run() -> int:
+        from tfgate.redact import TextKind, outgoing
         from tfgate.selection import discover_config
         from tfgate.validation import valid_lines, validate_files
 
@@ -801,7 +802,7 @@ def validate_command(
             targets = [found]
         problems = validate_files(targets)
         for problem in problems:
-            typer.echo(str(problem))
+            typer.echo(outgoing(str(problem), TextKind.PATH))
         errors = sum(1 for problem in problems if not problem.warning)
         if errors:
             noun = "problem" if errors == 1 else "problems"
@@ -809,7 +810,7 @@ def validate_command(
             return EXIT_ERROR
         for target in targets:
             for line in valid_lines(target):
-                typer.echo(line)
+                typer.echo(outgoing(line, TextKind.PATH))
         return EXIT_PASS
 
     raise typer.Exit(_guard(debug, run))

@@ -149,3 +149,29 @@ def test_yaml_errors_never_quote_a_secret(case: str, debug: bool, tmp_path: Path
         assert "Traceback" in completed.stderr  # --debug still shows where it failed
     assert_nothing_planted("stderr", completed.stderr)
     assert_nothing_planted("stdout", completed.stdout)
+
+
+def test_validate_prints_no_credential_from_paths_or_keys(tmp_path: Path) -> None:
+    """`tfgate validate` quotes file names (valid lines) and YAML keys (problem lines)."""
+    from typer.testing import CliRunner
+
+    from tfgate.cli import app
+
+    directory = tmp_path / f"config-{TOKEN}"
+    directory.mkdir()
+    waivers = directory / "waivers.yaml"
+    waivers.write_text(
+        "- rule: TFG-IAM-001\n  address: aws_iam_user.x\n  reason: vendor, ticket SEC-1\n"
+        "  owner: platform\n  expires: 2099-01-01\n",
+        encoding="utf-8",
+    )
+    valid = CliRunner().invoke(app, ["validate", str(waivers)])
+    assert valid.exit_code == 0, valid.output
+    assert "(1 waiver)" in valid.output
+    broken = directory / "tfgate.yaml"
+    broken.write_text(f"default_profile: baseline\n{KEY_ID}: 1\n", encoding="utf-8")
+    invalid = CliRunner().invoke(app, ["validate", str(broken)])
+    assert invalid.exit_code == 2
+    assert "unknown key" in invalid.output
+    for result in (valid, invalid):
+        assert_nothing_planted("tfgate validate", result.output)
