@@ -123,6 +123,9 @@ RESOURCE_TYPES: Mapping[str, tuple[str, bool, str]] = {
     "launch-template": ("ec2", True, "launch-template/"),
     "task": ("ecs", True, "task/"),
     "notebook-instance": ("sagemaker", True, "notebook-instance/"),
+    "secret": ("secretsmanager", True, "secret:"),
+    "parameter": ("ssm", True, "parameter/"),
+    "key": ("kms", True, "key/"),
 }
 
 # Resource patterns are compared as globs (tfgate.globs): `*` and `?` are wildcards, everything

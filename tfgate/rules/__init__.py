@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tfgate.rules.base import Rule
+from tfgate.rules.delegated_admin import DELEGATED_ADMIN
 from tfgate.rules.destructive import PRODUCTION_DESTROYED
 from tfgate.rules.encryption import (
     DATA_STORE_ENCRYPTION,
@@ -57,6 +58,7 @@ from tfgate.rules.resource_policies import (
     SERVICE_PRINCIPAL_SCOPE,
 )
 from tfgate.rules.scp import SCP_GUARDRAIL_REMOVED
+from tfgate.rules.secret_reads import SECRET_READ
 from tfgate.rules.secrets import DATABASE_PASSWORD_LITERAL, PLAINTEXT_CREDENTIALS
 from tfgate.rules.trail import (
     TRAIL_BUCKET_ACCESS_LOGGING,
@@ -137,6 +139,8 @@ RULES: tuple[Rule, ...] = (
     SERVICE_LINKED_ROLES,
     ASSUME_ANY_ROLE,
     GUARDRAIL_TAMPERING,
+    SECRET_READ,
+    DELEGATED_ADMIN,
     ASSUMABLE_BY_ANYONE,
     GITHUB_NO_SUBJECT,
     GITHUB_BROAD_SUBJECT,
