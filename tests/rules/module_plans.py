@@ -62,45 +62,32 @@ class Call:
     count: int | None = None
 
 
-def _change(block: Block, module: str) -> dict[str, Any]:
+def _instance(block: Block, module: str, **rest: Any) -> dict[str, Any]:
+    """An instance as `resource_changes` and `planned_values` both write it."""
     prefix = f"{module}." if module else ""
-    entry: dict[str, Any] = {
-        "address": f"{prefix}{block.relative_address}",
-        "mode": "managed",
-        "type": block.type,
-        "name": block.name,
-        "provider_name": PROVIDER,
-        "change": {
-            "actions": ["create"],
-            "before": None,
-            "after": dict(block.after),
-            "after_unknown": dict.fromkeys(block.unknown, True),
-            "before_sensitive": False,
-            "after_sensitive": {},
-        },
-    }
-    if module:
-        entry = {"address": entry.pop("address"), "module_address": module, **entry}
+    entry: dict[str, Any] = {"address": f"{prefix}{block.relative_address}"}
+    if module and "change" in rest:
+        entry["module_address"] = module
+    entry |= {"mode": "managed", "type": block.type, "name": block.name}
     if block.index is not None:
         entry["index"] = block.index
-    return entry
+    return entry | {"provider_name": PROVIDER} | rest
+
+
+def _change(block: Block, module: str) -> dict[str, Any]:
+    change = {
+        "actions": ["create"],
+        "before": None,
+        "after": dict(block.after),
+        "after_unknown": dict.fromkeys(block.unknown, True),
+        "before_sensitive": False,
+        "after_sensitive": {},
+    }
+    return _instance(block, module, change=change)
 
 
 def _planned(block: Block, module: str) -> dict[str, Any]:
-    prefix = f"{module}." if module else ""
-    entry: dict[str, Any] = {
-        "address": f"{prefix}{block.relative_address}",
-        "mode": "managed",
-        "type": block.type,
-        "name": block.name,
-        "provider_name": PROVIDER,
-        "schema_version": 0,
-        "values": dict(block.after),
-        "sensitive_values": {},
-    }
-    if block.index is not None:
-        entry["index"] = block.index
-    return entry
+    return _instance(block, module, schema_version=0, values=dict(block.after), sensitive_values={})
 
 
 def _configured(block: Block, provider_key: str) -> dict[str, Any]:
