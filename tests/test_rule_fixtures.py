@@ -224,7 +224,6 @@ UNKNOWN: Mapping[str, frozenset[str]] = {
             "aws_iam_role.fail_github_trust",
         }
     ),
-    "log-group-kms-encryption": frozenset({"aws_cloudwatch_log_group.fail_module_key"}),
     "ebs-encryption": frozenset({"aws_instance.fail_unknown_root"}),
     "cloudtrail-bucket-versioning": frozenset({"aws_cloudtrail.fail_external"}),
     "resource-region-not-allowed": frozenset({"aws_sns_topic.fail_ambient_alerts"}),

@@ -306,3 +306,96 @@ def test_external_id_values_never_reach_messages() -> None:
     for hits in findings(plan, OWN).values():
         for _, _, message, _ in hits:
             assert "s3cr3t-value" not in message
+
+
+def oidc(issuer: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Sid": "Oidc",
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+EKS = "oidc.eks.eu-west-1.amazonaws.com/id/5C3A8B1F0E9D4C2B"
+
+
+def test_github_repository_prefix_and_org_block_under_the_baseline_parameter() -> None:
+    baseline = {"TFG-IAM-032": {"broadest_accepted": "repo-any-ref"}}
+    for broad in ("repo:org/*", "repo:androzo/team-anders-*/environment:devl"):
+        plan = trust_plan(github({"StringLike": {f"{GITHUB}:sub": broad}}))
+        ((_, severity, _, _),) = findings(plan, OWN, params=baseline)["TFG-IAM-032"]
+        assert severity is Severity.MEDIUM
+    one_repo = trust_plan(github({"StringLike": {f"{GITHUB}:sub": "repo:org/app:*"}}))
+    assert "TFG-IAM-032" not in findings(one_repo, OWN, params=baseline)
+
+
+def test_oidc_with_only_an_audience_is_federation_without_condition() -> None:
+    for issuer in ("gitlab.com", EKS, "auth.example.com"):
+        plan = trust_plan(oidc(issuer, {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com"}}))
+        ((_, severity, message, _),) = findings(plan, OWN)["TFG-IAM-035"]
+        assert severity is Severity.HIGH and f"{issuer}:sub" in message
+
+
+def test_oidc_subject_across_namespaces_or_projects_blocks() -> None:
+    broad = {
+        EKS: ["system:serviceaccount:*:*", "system:serviceaccount:team-*:app"],
+        "gitlab.com": ["project_path:my-group/*", "project_path:my-group/app*:ref_type:branch"],
+        "auth.example.com": ["*:tenant"],
+    }
+    for issuer, values in broad.items():
+        for value in values:
+            plan = trust_plan(oidc(issuer, {"StringLike": {f"{issuer}:sub": value}}))
+            ((_, _, message, _),) = findings(plan, OWN)["TFG-IAM-035"]
+            assert "with a sub condition that admits" in message and value not in message
+
+
+def test_oidc_subject_within_one_namespace_or_project_passes() -> None:
+    narrow = {
+        EKS: [
+            "system:serviceaccount:kube-system:aws-load-balancer-controller",
+            "system:serviceaccount:monitoring:*",
+        ],
+        "gitlab.com": [
+            "project_path:my-group/app:ref_type:branch:ref:main",
+            "project_path:my-group/app:*",
+        ],
+        "auth.example.com": ["client-42"],
+    }
+    for issuer, values in narrow.items():
+        for value in values:
+            plan = trust_plan(oidc(issuer, {"StringLike": {f"{issuer}:sub": value}}))
+            assert "TFG-IAM-035" not in findings(plan, OWN), value
+    # A literal wildcard in StringEquals matches nothing: not broad (the role is unusable).
+    literal = trust_plan(oidc(EKS, {"StringEquals": {f"{EKS}:sub": "system:serviceaccount:*:*"}}))
+    assert "TFG-IAM-035" not in findings(literal, OWN)
+    # AND-ed conditions: a narrow block narrows the statement.
+    both = trust_plan(
+        oidc(
+            EKS,
+            {
+                "StringLike": {f"{EKS}:sub": "system:serviceaccount:*:*"},
+                "StringEquals": {f"{EKS}:sub": "system:serviceaccount:kube-system:ebs-csi"},
+            },
+        )
+    )
+    assert "TFG-IAM-035" not in findings(both, OWN)
+
+
+def test_principal_arn_with_a_wildcard_account_does_not_guard_anyone() -> None:
+    for key, value in (
+        ("aws:PrincipalArn", "arn:aws:iam::*:role/admin"),
+        ("aws:PrincipalArn", ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::1*:role/b"]),
+        ("aws:SourceArn", "arn:aws:sns:eu-west-1:*:topic"),
+        ("aws:PrincipalAccount", "1111*"),
+    ):
+        plan = trust_plan(aws("*", {"ArnLike" if "Arn" in key else "StringLike": {key: value}}))
+        ((_, severity, _, _),) = findings(plan, OWN)["TFG-IAM-030"]
+        assert severity is Severity.HIGH, (key, value)
+    pinned = trust_plan(
+        aws("*", {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}})
+    )
+    assert "TFG-IAM-030" not in findings(pinned, OWN)

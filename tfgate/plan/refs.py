@@ -172,18 +172,38 @@ def target_instances(plan: Plan, module_address: str, target: Target) -> tuple[R
     return tuple(instance for instance in instances if instance.index == target.key)
 
 
+def resolved_targets(
+    plan: Plan, resource: Resource, *path: PathPart
+) -> tuple[tuple[str, Target], ...]:
+    """(module address, target) for what the expression at `path` takes its value from, each
+    once: written there, or passed in through module variables and outputs (`through_modules`),
+    so `kms_key_id = var.key_arn` in a module called with `key_arn = module.kms.key_arn` names
+    the `aws_kms_key` that output comes from, in the module that declares it."""
+    heads = reference_heads(references(resource, *path))
+    if not heads:
+        return ()
+    followed = through_modules(plan, resource.module_address, heads)
+    return tuple(dict.fromkeys((address, parse_reference(head)) for address, head in followed))
+
+
 def referenced_resources(plan: Plan, resource: Resource, *path: PathPart) -> tuple[Resource, ...]:
-    """The resources in the plan that the expression at `path` refers to (same module instance).
+    """The resources in the plan that the expression at `path` refers to, in the module that
+    declares them (followed through module variables and outputs).
 
     A reference to an instance that is not among the plan's changes (a data source read at plan
-    time) falls back to every instance of the block.
+    time) falls back to every instance of the block; a block in a module whose instance the
+    reference does not name (a module output read from a module called with `count`) to every
+    instance of the block in every instance of that module.
     """
     found: dict[str, Resource] = {}
-    for target in reference_targets(resource, *path):
+    for module_address, target in resolved_targets(plan, resource, *path):
         if target.kind in ("resource", "data"):
-            instances = target_instances(plan, resource.module_address, target)
+            instances = target_instances(plan, module_address, target)
             if not instances:
-                instances = plan.instances(resource.module_address, target.config_address)
+                instances = plan.instances(module_address, target.config_address)
+            if not instances:
+                block = (module_path(module_address), target.config_address)
+                instances = plan.by_config.get(block, ())
             for instance in instances:
                 found.setdefault(instance.address, instance)
     return tuple(found.values())

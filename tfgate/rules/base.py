@@ -10,7 +10,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from tfgate.plan.model import Plan, Resource
-from tfgate.plan.refs import Target, data_source_values, reference_targets, referenced_resources
+from tfgate.plan.refs import Target, data_source_values, referenced_resources, resolved_targets
 from tfgate.plan.values import PathPart, View
 from tfgate.report import Severity
 
@@ -56,7 +56,9 @@ class Context:
         return referenced_resources(self.plan, resource, *path)
 
     def targets(self, resource: Resource, *path: PathPart) -> tuple[Target, ...]:
-        return reference_targets(resource, *path)
+        """What the expression at `path` refers to, followed through module variables and
+        outputs to the resource or data source it comes from."""
+        return tuple(dict.fromkeys(t for _, t in resolved_targets(self.plan, resource, *path)))
 
     def data_source(self, resource: Resource, target: Target) -> Mapping[str, Any] | None:
         return data_source_values(self.plan, resource, target)

@@ -14,7 +14,6 @@ too broad `sub` 032's, a `sub` that can never match 033's.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -30,7 +29,7 @@ from tfgate.iam.analysis import (
     principal_account,
     trust_statements,
 )
-from tfgate.iam.policy import Policy, Statement
+from tfgate.iam.policy import Condition, Policy, Statement
 from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
@@ -72,6 +71,36 @@ ORG_GUARDS = frozenset(
         "aws:SourceArn",
     }
 )
+# Guards whose values name accounts: a value whose account is a wildcard names no account.
+_ACCOUNT_KEYS = frozenset({"aws:principalaccount", "aws:sourceaccount"})
+_ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
+_WILDCARDS = ("*", "?")
+
+
+def _names_an_account(key: str, value: str) -> bool:
+    """False when `value` of an account or ARN guard admits any account (`*`,
+    `arn:aws:iam::*:role/x`)."""
+    if key in _ACCOUNT_KEYS:
+        account = value
+    elif key in _ARN_KEYS:
+        parts = value.split(":", 5)
+        account = parts[4] if len(parts) == 6 else ""
+    else:
+        return True
+    return bool(account) and not any(wildcard in account for wildcard in _WILDCARDS)
+
+
+def org_guards(statement: Statement) -> tuple[Condition, ...]:
+    """The statement's limiting conditions on `ORG_GUARDS` keys that tie it to an organization
+    or to named accounts: an account or ARN guard any of whose values has a wildcard account
+    does not (its values are OR-ed)."""
+    return tuple(
+        condition
+        for condition in limiting_conditions(statement, ORG_GUARDS)
+        if all(_names_an_account(condition.key, value) for value in condition.values)
+    )
+
+
 # Conditions that make a cross-account trust safe against the confused deputy.
 EXTERNAL_GUARDS = frozenset({"sts:ExternalId", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"})
 
@@ -121,8 +150,11 @@ def check_assumable_by_anyone(
     `sts:*`, `sts:Assume*`, `*`) for a public principal: `"Principal": "*"`, `{"AWS": "*"}` or
     an ARN with a wildcard account. A condition on `aws:PrincipalOrgID`,
     `aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `aws:SourceAccount`
-    or `aws:SourceArn` clears it; with only weaker conditions (`sts:ExternalId`,
-    `aws:SourceIp`) it is high instead of critical. Deny statements are not reported.
+    or `aws:SourceArn` clears it, unless one of an account or ARN condition's values has a
+    wildcard account (`aws:PrincipalArn` = `arn:aws:iam::*:role/admin` is a role of that name
+    in any account, an attacker's included); with only weaker conditions (`sts:ExternalId`,
+    `aws:SourceIp`, a wildcard-account ARN) it is high instead of critical. Deny statements are
+    not reported.
 
     ## Why it matters
     Any AWS account, including an attacker's, can obtain this role's credentials; an external
@@ -154,7 +186,7 @@ def check_assumable_by_anyone(
         for statement in trust_statements(policy):
             if not public_by_principal(statement):
                 continue
-            if limiting_conditions(statement, ORG_GUARDS):
+            if org_guards(statement):
                 continue
             weak = bool(limiting_conditions(statement))
             yield Hit(
@@ -307,8 +339,10 @@ def check_github_broad_subject(
     blocks narrow it. Critical: a value any repository satisfies (`*`, `repo:*`, `repo:my-org*`
     which also matches `repo:my-org-evil/...`, or a first claim such as `workflow:` or
     `environment:` that any organization can produce). Medium: any repository of one
-    organization (`repo:my-org/*`) or a repository-name prefix. Low: every branch, tag, pull
-    request and environment of one repository (`repo:my-org/app:*`). Pinned subjects pass.
+    organization (`repo:my-org/*`) or a repository-name prefix
+    (`repo:my-org/team-*:environment:prod`, which also matches repositories created later).
+    Low: every branch, tag, pull request and environment of one repository
+    (`repo:my-org/app:*`). Pinned subjects pass.
     A `sub` known only after apply gives an `unknown` finding.
 
     ## Why it matters
@@ -339,8 +373,10 @@ def check_github_broad_subject(
     ## Parameters
     - `broadest_accepted` (one of `any`, `org`, `repo-prefix`, `repo-any-ref`, `pinned`;
       default `pinned`): the broadest subject accepted without a finding. The baseline profile
-      sets `org`, so it reports (and blocks) only subjects any repository can satisfy; stricter
-      profiles lower it.
+      sets `repo-any-ref`: one repository is the broadest scope it accepts, so it reports (and
+      blocks) a subject that admits every repository of an organization or every repository
+      whose name has a prefix (anyone who can create a repository there can assume the role);
+      stricter profiles lower it to `pinned`.
 
     ## References
     - GitHub Docs, "About security hardening with OpenID Connect" (subject claims)
@@ -535,7 +571,31 @@ GITHUB_AUDIENCE = Rule(
 
 _GITHUB = "token.actions.githubusercontent.com"
 _COGNITO = "cognito-identity.amazonaws.com"
-_EKS = re.compile(r"oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/", re.IGNORECASE)
+
+
+_SERVICE_ACCOUNT = "system:serviceaccount:"
+_PROJECT_PATH = "project_path:"
+
+
+def _subject_across_scopes(condition: Condition) -> str:
+    """What a `sub` condition admits beyond one workload, or "" when it stays within one: any
+    service account of any namespace (`system:serviceaccount:*:*`, EKS), any project of a group
+    (`project_path:group/*`, GitLab), or any subject at all (a value that starts with a
+    wildcard). Values are OR-ed, so one broad value is enough. A wildcard inside one namespace
+    or after the project path stays within one; only `StringLike` reads wildcards."""
+    if condition.base_operator.lower() != "stringlike":
+        return ""
+    for value in condition.values:
+        if value[:1] in _WILDCARDS:
+            return "any subject the provider issues"
+        scope = ""
+        if value.startswith(_SERVICE_ACCOUNT):
+            scope, what = value[len(_SERVICE_ACCOUNT) :], "service accounts of any namespace"
+        elif value.startswith(_PROJECT_PATH):
+            scope, what = value[len(_PROJECT_PATH) :], "every project of the group"
+        if any(wildcard in scope.split(":", 1)[0] for wildcard in _WILDCARDS):
+            return what
+    return ""
 
 
 def _federated_issuer(value: str) -> tuple[str, str] | None:
@@ -559,16 +619,23 @@ def check_other_federation(
 
     ## What it does
     Reports Allow statements trusting a Federated principal other than GitHub (handled by
-    TFG-IAM-031..034) without a positive condition on that provider's own keys: an OIDC
-    provider (`<issuer>:aud`, `<issuer>:sub`), Cognito (`cognito-identity.amazonaws.com:aud`,
-    critical when missing: any identity pool in AWS qualifies), Google, Amazon or Facebook
-    login, an EKS cluster issuer (`<issuer>:sub` is required: without it any service account in
-    the cluster qualifies), and SAML providers (`SAML:aud`). EKS Pod Identity uses a service
-    principal and is not concerned.
+    TFG-IAM-031..034) without a positive condition on that provider's own keys: Cognito
+    (`cognito-identity.amazonaws.com:aud`, critical when missing: any identity pool in AWS
+    qualifies), Google, Amazon or Facebook login (`aud` or `sub`), and SAML providers
+    (`SAML:aud`). An IAM OIDC provider (an EKS cluster issuer `oidc.eks.<region>.amazonaws.com/
+    id/...`, GitLab, any other issuer) needs a positive condition on `<issuer>:sub`: `aud`
+    alone only names the client, and every pod of the cluster or every project of the GitLab
+    instance can get a token for it. A `StringLike` `sub` whose values admit any namespace
+    (`system:serviceaccount:*:*`, `system:serviceaccount:team-*:app`), any project of a group
+    (`project_path:my-group/*`) or any subject (a value that starts with a wildcard) is
+    reported too; a wildcard within one namespace (`system:serviceaccount:monitoring:*`) or
+    after one project's path (`project_path:my-group/app:ref_type:branch:ref:*`) stays within
+    one workload and passes. EKS Pod Identity uses a service principal and is not concerned.
 
     ## Why it matters
     Without a condition on its claims, every identity the provider can issue a token for may
-    assume the role: every user of a public login, every pod of a cluster.
+    assume the role: every user of a public login, every pod of a cluster, every project on
+    gitlab.com (an attacker's included).
 
     ## Example
     ```hcl
@@ -606,7 +673,8 @@ def check_other_federation(
                 if issuer is None or _GITHUB in issuer[1].lower():
                     continue
                 kind, host = issuer
-                keys = {c.key for c in limiting_conditions(statement)}
+                limiting = limiting_conditions(statement)
+                keys = {c.key for c in limiting}
                 prefix = host.lower().rstrip("/") + ":"
                 if kind == "saml":
                     if "saml:aud" in keys:
@@ -616,8 +684,18 @@ def check_other_federation(
                     if f"{_COGNITO}:aud" in keys:
                         continue
                     severity, missing = Severity.CRITICAL, f"{_COGNITO}:aud"
-                elif _EKS.match(host):
-                    if f"{prefix}sub" in keys:
+                elif kind == "oidc":
+                    subjects = [c for c in limiting if c.key == f"{prefix}sub"]
+                    broad = [_subject_across_scopes(c) for c in subjects]
+                    if not all(broad):
+                        continue
+                    if subjects:
+                        yield Hit(
+                            f"{_where(document, statement)} trusts the federated provider "
+                            f"{host} with a sub condition that admits {broad[0]}",
+                            key=_key(document, statement, host),
+                            severity=Severity.HIGH,
+                        )
                         continue
                     severity, missing = Severity.HIGH, f"{host}:sub"
                 else:
