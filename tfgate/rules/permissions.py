@@ -38,6 +38,7 @@ from tfgate.iam.analysis import (
     limiting_conditions,
     privilege_escalation_paths,
     service_wildcards,
+    tag_conditions,
     unrestricted_grants,
 )
 from tfgate.iam.policy import Condition, Policy, Statement
@@ -600,6 +601,14 @@ def check_unrestricted_write(
     sources are `tfgate.iam.telemetry`. Any other action of those services (`logs:*`,
     `logs:DeleteLogGroup`) still counts.
 
+    A condition that restricts the statement to tagged resources narrows it, and such a
+    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
+    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
+    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
+    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
+    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
+    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
+
     ## Why it matters
     `Resource: "*"` on a write action lets the principal change every resource of that kind in
     the account (every function, every instance, every queue), not only the ones the workload
@@ -652,6 +661,14 @@ def check_unrestricted_permissions_management(
     `ram:CreateResourceShare`, `ecr:SetRepositoryPolicy` and the like, allowed on every resource
     without a narrowing condition. Access levels come from AWS's own classification (not
     policy-sentry's, which files every IAM write under permissions management).
+
+    A condition that restricts the statement to tagged resources narrows it, and such a
+    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
+    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
+    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
+    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
+    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
+    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
 
     ## Why it matters
     These actions change who may access a resource. On `"*"` they let the principal open any
@@ -934,6 +951,14 @@ def check_exfiltration_actions(
     bucket's objects (`arn:aws:s3:::reports/*`) passes. A statement granting every action is
     TFG-IAM-010's.
 
+    A condition that restricts the statement to tagged resources narrows it, and such a
+    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
+    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
+    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
+    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
+    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
+    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
+
     ## Why it matters
     These actions read the account's data and secrets wholesale: every object of every bucket,
     every secret, every parameter, every database snapshot.
@@ -959,9 +984,13 @@ def check_exfiltration_actions(
     - GDPR article 32; HIPAA 164.312(a)(1)
     """
     for document, policy in _identity_policies(resource, view, ctx):
-        yield from _named_hits(
-            document, _named_actions(policy, EXFILTRATION_ACTIONS), "data-reading actions"
-        )
+        found = _named_actions(policy, EXFILTRATION_ACTIONS)
+        untagged = {
+            index: entries
+            for index, entries in found.items()
+            if not tag_conditions(entries[0][0].statement)
+        }
+        yield from _named_hits(document, untagged, "data-reading actions")
 
 
 DATA_EXFILTRATION = Rule(
