@@ -662,13 +662,9 @@ def check_unrestricted_permissions_management(
     without a narrowing condition. Access levels come from AWS's own classification (not
     policy-sentry's, which files every IAM write under permissions management).
 
-    A condition that restricts the statement to tagged resources narrows it, and such a
-    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
-    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
-    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
-    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
-    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
-    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
+    A tag condition narrows the statement as it does for TFG-IAM-015 (`aws:ResourceTag/...`,
+    `ec2:ResourceTag/...`, `aws:RequestTag/...` with any value, `Null` false on a tag key), and
+    a statement so narrowed is not reported.
 
     ## Why it matters
     These actions change who may access a resource. On `"*"` they let the principal open any
@@ -951,13 +947,9 @@ def check_exfiltration_actions(
     bucket's objects (`arn:aws:s3:::reports/*`) passes. A statement granting every action is
     TFG-IAM-010's.
 
-    A condition that restricts the statement to tagged resources narrows it, and such a
-    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
-    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
-    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
-    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
-    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
-    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
+    A tag condition narrows the statement as it does for TFG-IAM-015 (`aws:ResourceTag/...`,
+    `ec2:ResourceTag/...`, `aws:RequestTag/...` with any value, `Null` false on a tag key), and
+    a statement so narrowed is not reported.
 
     ## Why it matters
     These actions read the account's data and secrets wholesale: every object of every bucket,
