@@ -20,7 +20,15 @@ from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
 from tfgate.profiles import Profile, RuleSetting
 from tfgate.redact import Redactor, TextKind
-from tfgate.report import Enforcement, Finding, Report, Severity, Status, control_summary
+from tfgate.report import (
+    Enforcement,
+    Finding,
+    Part,
+    Report,
+    Severity,
+    Status,
+    control_summary,
+)
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
 from tfgate.rules.policies import POLICY_EVALUABLE
@@ -182,7 +190,7 @@ def evaluate(
         for params, group in runs:
             for address, outcome in _plan_hits_safely(rule, ctx, params):
                 record(rule, address, outcome, group)
-    ordered = [findings[key] for key in sorted(findings, key=lambda key: key[:3])]
+    ordered = one_per_problem([findings[key] for key in sorted(findings, key=lambda key: key[:3])])
     notes: list[str] = []
     if not plan.complete:
         notes.append(
@@ -307,6 +315,34 @@ def _finding(
         blocking=blocking,
         key=redactor.outgoing(hit.key),
         plan=source,
+    )
+
+
+def one_per_problem(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per rule, address and status: the hits of a rule in several places of one
+    resource (eight statements of one policy) become one finding that lists them.
+
+    `findings` are ordered by address, rule and key; the merged finding keeps the key of its
+    first part, so a finding that gains or loses later parts keeps its fingerprint, and a waiver
+    (rule + address) covers it as it covered each part.
+    """
+    groups: dict[tuple[str, str, Status], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.address, finding.rule, finding.status), []).append(finding)
+    return [group[0] if len(group) == 1 else _gathered(group) for group in groups.values()]
+
+
+def _gathered(group: Sequence[Finding]) -> Finding:
+    first = group[0]
+    blocking = any(finding.blocking for finding in group)
+    listed = "; ".join(f"({number}) {f.message}" for number, f in enumerate(group, 1))
+    return replace(
+        first,
+        severity=min((finding.severity for finding in group), key=lambda s: s.rank),
+        blocking=blocking,
+        enforcement=Enforcement.BLOCK if blocking else Enforcement.WARN,
+        message=f"found in {len(group)} places: {listed}",
+        parts=tuple(Part(finding.key, finding.message) for finding in group),
     )
 
 

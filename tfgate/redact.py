@@ -306,6 +306,10 @@ class Redactor:
                 waiver_reason=None
                 if finding.waiver_reason is None
                 else value(finding.waiver_reason),
+                parts=tuple(
+                    dataclasses.replace(part, key=value(part.key), message=value(part.message))
+                    for part in finding.parts
+                ),
                 controls={
                     value(framework): tuple(value(control) for control in controls)
                     for framework, controls in finding.controls.items()

@@ -62,6 +62,15 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One of the problems a finding gathers: what the rule found in one place of the resource
+    (a policy statement, an environment variable), with the rule's key for it."""
+
+    key: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     title: str
@@ -77,6 +86,9 @@ class Finding:
     plan: str = ""
     location: Location | None = None
     waiver_reason: str | None = None
+    parts: tuple[Part, ...] = ()
+    """When the rule found the problem in several places of the resource (several statements
+    of one policy), each of them; empty when it found it in one place."""
 
 
 def most_severe_first(finding: Finding) -> tuple[bool, bool, int, str, str, str]:

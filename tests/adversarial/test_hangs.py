@@ -93,7 +93,10 @@ def test_a_200000_character_organisation_id(tmp_path: Path, profile: str) -> Non
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_a_waiver_address_with_many_stars(tmp_path: Path, profile: str) -> None:
-    resources = [PolicyResource("fail_pass_role", allow("iam:PassRole", "*"))]
+    # PassRole is TFG-IAM-014's alone; the queue write is what TFG-IAM-015 reports.
+    policy = allow("iam:PassRole", "*")
+    policy["Statement"][0]["Action"] = ["iam:PassRole", "sqs:SendMessage"]
+    resources = [PolicyResource("fail_pass_role", policy)]
     plan = write_plan(tmp_path, resources)
     expires = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     waivers = tmp_path / "waivers.yaml"

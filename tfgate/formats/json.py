@@ -29,7 +29,14 @@ def finding_object(finding: Finding) -> dict[str, Any]:
         data["location"] = {"file": finding.location.file, "line": finding.location.line}
     if finding.waiver_reason is not None:
         data["waiver_reason"] = finding.waiver_reason
+    if finding.parts:
+        data["parts"] = parts_object(finding)
     return data
+
+
+def parts_object(finding: Finding) -> list[dict[str, str]]:
+    """The places a finding gathers (see `Finding.parts`), for JSON and SARIF alike."""
+    return [{"key": part.key, "message": part.message} for part in finding.parts]
 
 
 def report_object(report: Report) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from urllib.parse import quote
 import orjson
 
 from tfgate import __version__
+from tfgate.formats.json import parts_object
 from tfgate.formats.locations import plan_paths, relative_path, shown_location
 from tfgate.report import Finding, Report, Result, Severity, Status, most_severe_first
 from tfgate.rules import RULES, RULES_BY_ID
@@ -156,6 +157,8 @@ def _result(finding: Finding, rule_index: int, plans: Mapping[str, str]) -> dict
     }
     if finding.plan:
         properties["plan"] = finding.plan
+    if finding.parts:
+        properties["parts"] = parts_object(finding)
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": rule_index,

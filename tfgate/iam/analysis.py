@@ -73,6 +73,7 @@ __all__ = [
     "principal_account",
     "privilege_escalation_paths",
     "service_wildcards",
+    "tag_conditions",
     "trust_statements",
     "unknown_action_patterns",
     "unrestricted_actions",
@@ -478,6 +479,31 @@ def _is_limiting(condition: Condition) -> bool:
     return not (base == "ipaddress" and _OPEN_NETWORKS & set(condition.values))
 
 
+def _requires_tag(condition: Condition) -> bool:
+    """`Null: {"aws:ResourceTag/K": "false"}`: the tag must be present, which narrows."""
+    return (
+        condition.base_operator.lower() == "null"
+        and not condition.if_exists
+        and bool(condition.values)
+        and all(value.lower() == "false" for value in condition.values)
+        and key_presence(condition.key).narrows
+    )
+
+
+def tag_conditions(statement: Statement) -> tuple[Condition, ...]:
+    """The statement's conditions that restrict it to resources carrying a tag, or to requests
+    that set one: a limiting condition on `aws:ResourceTag/...`, `<service>:ResourceTag/...` or
+    `aws:RequestTag/...` (any value, `*` included: a tag value may be anything, so `"true"` and
+    `"*"` narrow alike), or `Null` false on such a key. This is how AWS scopes its
+    controllers' policies (AWS Load Balancer Controller, EBS CSI driver)."""
+    return tuple(
+        condition
+        for condition in statement.conditions
+        if key_presence(condition.key).narrows
+        and (_requires_tag(condition) or _is_limiting(condition))
+    )
+
+
 def limiting_conditions(
     statement: Statement, keys: set[str] | frozenset[str] | None = None
 ) -> tuple[Condition, ...]:
@@ -851,7 +877,7 @@ def _scoped_statements(policy: Policy) -> tuple[tuple[Statement, tuple[_Scope, .
     denies = _hard_denies(policy)
     found: list[tuple[Statement, tuple[_Scope, ...]]] = []
     for statement in policy.statements:
-        if not statement.is_allow or limiting_conditions(statement):
+        if not statement.is_allow or limiting_conditions(statement) or tag_conditions(statement):
             continue
         scopes: list[tuple[str, str, str | None]] = []
         if statement.not_resources is not None:

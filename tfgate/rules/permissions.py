@@ -38,9 +38,11 @@ from tfgate.iam.analysis import (
     limiting_conditions,
     privilege_escalation_paths,
     service_wildcards,
+    tag_conditions,
     unrestricted_grants,
 )
 from tfgate.iam.policy import Condition, Policy, Statement
+from tfgate.iam.telemetry import APPEND_ONLY_TELEMETRY_NAMES
 from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
@@ -539,12 +541,25 @@ def _without_everything(policy: Policy) -> Policy:
     return policy.memo(_without_everything, derive)
 
 
+# What TFG-IAM-015 leaves to others: PassRole on every role is TFG-IAM-014's problem, and
+# append-only telemetry writes are a low-risk class of their own (`tfgate.iam.telemetry`).
+_NOT_UNRESTRICTED_WRITE = APPEND_ONLY_TELEMETRY_NAMES | {"iam:passrole"}
+
+
 def _unrestricted(
-    resource: Resource, view: View, ctx: Context, level: str, noun: str
+    resource: Resource,
+    view: View,
+    ctx: Context,
+    level: str,
+    noun: str,
+    left_out: frozenset[str] = frozenset(),
 ) -> Iterator[Hit]:
     for document, policy in _identity_policies(resource, view, ctx):
         by_statement: dict[int, list[tuple[Grant, frozenset[str]]]] = {}
-        for grant, names in unrestricted_grants(_without_everything(policy), level):
+        for grant, granted in unrestricted_grants(_without_everything(policy), level):
+            names = granted - left_out if left_out & granted else granted
+            if not names:
+                continue
             by_statement.setdefault(grant.statement.index, []).append((grant, names))
         for entries in by_statement.values():
             statement = entries[0][0].statement
@@ -575,6 +590,25 @@ def check_unrestricted_write(
     `sts:GetCallerIdentity`), never make it fire. An unconditional Deny in the same policy that
     covers the action is subtracted. A statement granting every action is TFG-IAM-010's.
 
+    Two kinds of write are left to others. `iam:PassRole` on every role is TFG-IAM-014's
+    finding, not reported again here. Actions that only append telemetry
+    (`logs:CreateLogGroup`, `logs:CreateLogStream`, `logs:PutLogEvents`,
+    `cloudwatch:PutMetricData`, `xray:PutTraceSegments`, `xray:PutTelemetryRecords`) are a
+    low-risk class that never makes this rule fire: they add log events, metrics and traces
+    but cannot read, change or delete what is there, and AWS grants them on `"*"` in its own
+    managed policies (AWSLambdaBasicExecutionRole, CloudWatchAgentServerPolicy,
+    AWSXRayDaemonWriteAccess) and in the VPC flow-log role it documents. The table and its
+    sources are `tfgate.iam.telemetry`. Any other action of those services (`logs:*`,
+    `logs:DeleteLogGroup`) still counts.
+
+    A condition that restricts the statement to tagged resources narrows it, and such a
+    statement is not reported: `StringEquals` or `StringLike` on `aws:ResourceTag/<key>`,
+    `<service>:ResourceTag/<key>` (`ec2:ResourceTag/...`) or `aws:RequestTag/<key>`, with any
+    value (`"true"` and `"*"` alike, since only tagged resources or requests that set the tag
+    pass either way), and `Null: {"aws:ResourceTag/<key>": "false"}` (the tag must be present).
+    This is how AWS scopes the AWS Load Balancer Controller and EBS CSI driver policies. An
+    `IfExists` form or a `Null` true does not narrow (an untagged resource passes).
+
     ## Why it matters
     `Resource: "*"` on a write action lets the principal change every resource of that kind in
     the account (every function, every instance, every queue), not only the ones the workload
@@ -602,7 +636,7 @@ def check_unrestricted_write(
     - AWS Service Authorization Reference (resource types per action)
     - AWS Well-Architected, SEC03-BP02; PCI DSS v4.0, 7.2.1
     """
-    yield from _unrestricted(resource, view, ctx, "Write", "write actions")
+    yield from _unrestricted(resource, view, ctx, "Write", "write actions", _NOT_UNRESTRICTED_WRITE)
 
 
 UNRESTRICTED_WRITE = Rule(
@@ -627,6 +661,10 @@ def check_unrestricted_permissions_management(
     `ram:CreateResourceShare`, `ecr:SetRepositoryPolicy` and the like, allowed on every resource
     without a narrowing condition. Access levels come from AWS's own classification (not
     policy-sentry's, which files every IAM write under permissions management).
+
+    A tag condition narrows the statement as it does for TFG-IAM-015 (`aws:ResourceTag/...`,
+    `ec2:ResourceTag/...`, `aws:RequestTag/...` with any value, `Null` false on a tag key), and
+    a statement so narrowed is not reported.
 
     ## Why it matters
     These actions change who may access a resource. On `"*"` they let the principal open any
@@ -909,6 +947,10 @@ def check_exfiltration_actions(
     bucket's objects (`arn:aws:s3:::reports/*`) passes. A statement granting every action is
     TFG-IAM-010's.
 
+    A tag condition narrows the statement as it does for TFG-IAM-015 (`aws:ResourceTag/...`,
+    `ec2:ResourceTag/...`, `aws:RequestTag/...` with any value, `Null` false on a tag key), and
+    a statement so narrowed is not reported.
+
     ## Why it matters
     These actions read the account's data and secrets wholesale: every object of every bucket,
     every secret, every parameter, every database snapshot.
@@ -934,9 +976,13 @@ def check_exfiltration_actions(
     - GDPR article 32; HIPAA 164.312(a)(1)
     """
     for document, policy in _identity_policies(resource, view, ctx):
-        yield from _named_hits(
-            document, _named_actions(policy, EXFILTRATION_ACTIONS), "data-reading actions"
-        )
+        found = _named_actions(policy, EXFILTRATION_ACTIONS)
+        untagged = {
+            index: entries
+            for index, entries in found.items()
+            if not tag_conditions(entries[0][0].statement)
+        }
+        yield from _named_hits(document, untagged, "data-reading actions")
 
 
 DATA_EXFILTRATION = Rule(
