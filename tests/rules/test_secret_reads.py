@@ -125,3 +125,27 @@ def test_role_inline_policy_is_judged_and_key_policy_is_not() -> None:
     )
     found = findings(plan, rules=[RULE])
     assert [address for address, _, _, _ in found[RULE.id]] == ["aws_iam_role.app"]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:ResourceTag/team": "payments"}},
+        {"StringLike": {"aws:ResourceTag/team": "*"}},
+        {"Null": {"aws:ResourceTag/team": "false"}},
+    ],
+)
+def test_a_tag_condition_narrows_alike(condition: dict[str, Any]) -> None:
+    """As for TFG-IAM-015/016/019: a tag condition restricts the read to tagged secrets, and a
+    value, a wildcard and `Null` false on the key get the same verdict."""
+    policy = statement(Action="secretsmanager:GetSecretValue", Resource="*", Condition=condition)
+    assert hits(policy) == []
+
+
+def test_null_true_on_a_tag_does_not_narrow() -> None:
+    policy = statement(
+        Action="secretsmanager:GetSecretValue",
+        Resource="*",
+        Condition={"Null": {"aws:ResourceTag/team": "true"}},
+    )
+    assert len(hits(policy)) == 1

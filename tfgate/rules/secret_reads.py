@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tfgate.iam.analysis import Grant, allowed, limiting_conditions
+from tfgate.iam.analysis import Grant, allowed, limiting_conditions, tag_conditions
 from tfgate.iam.policy import Policy
 from tfgate.plan.model import Resource
 from tfgate.plan.values import View
@@ -42,12 +42,17 @@ def _resource_text(grant: Grant) -> str:
 
 def unrestricted_secret_reads(policy: Policy) -> dict[int, list[tuple[str, Grant]]]:
     """Per statement index: (action, grant) for each secret read allowed on every resource of
-    its service without a limiting condition, skipping statements TFG-IAM-010 reports."""
+    its service without a limiting condition or a tag condition (`Null` false on a tag key
+    included, as for TFG-IAM-015), skipping statements TFG-IAM-010 reports."""
     found: dict[int, list[tuple[str, Grant]]] = {}
     for action, resource_type in SECRET_READS:
         for grant in allowed(policy, action, resource_type):
             statement = grant.statement
-            if grants_everything(statement) or limiting_conditions(statement):
+            if (
+                grants_everything(statement)
+                or limiting_conditions(statement)
+                or tag_conditions(statement)
+            ):
                 continue
             found.setdefault(statement.index, []).append((action, grant))
     return found
@@ -67,7 +72,8 @@ def check_secret_reads(
     `NotResource`, `arn:aws:secretsmanager:*:*:secret:*`, `arn:aws:ssm:*:*:parameter/*`,
     `arn:aws:kms:*:*:key/*`), without a condition that narrows it. Wildcard actions
     (`secretsmanager:Get*`, `ssm:*`) count. A condition that really limits the grant
-    (`kms:ViaService`, `kms:EncryptionContext:...`, `aws:ResourceTag/...`) passes; one that
+    (`kms:ViaService`, `kms:EncryptionContext:...`) passes, and so does a tag condition, as
+    for TFG-IAM-015 (`aws:ResourceTag/...` with any value, or `Null` false on it); one that
     never narrows (`aws:SecureTransport`, an `IfExists` variant) does not. A KMS key policy is
     not read: its `Resource: "*"` means the key itself. A statement granting every action is
     TFG-IAM-010's. One finding per statement lists its actions. TFG-IAM-019 (data-reading
