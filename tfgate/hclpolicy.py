@@ -42,7 +42,7 @@ from tfgate.hclvalue import (
 from tfgate.plan.address import module_path, split_address, strip_key
 from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import NON_RESOURCE_ROOTS, Target, parse_reference
-from tfgate.plan.values import PathPart, View
+from tfgate.plan.values import PathPart, View, json_object
 from tfgate.source import config_files, is_local_source, read_manifest
 
 if TYPE_CHECKING:
@@ -488,11 +488,8 @@ def _document(value: Any) -> Recovered | None:
         text, origins = value, ()
     else:
         return None
-    try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(document, dict):
+    document = json_object(text)
+    if document is None:
         return None
     if ARBITRARY in text:
         document = _worst_case(document)

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import orjson
+
 PathPart = str | int
 
 
@@ -179,3 +181,12 @@ def sensitive_strings(values: Any, mask: Any) -> list[str]:
 
     walk(values, mask)
     return found
+
+
+def json_object(text: str) -> dict[str, Any] | None:
+    """`text` read as a JSON object (a policy document, say), or None when it is not one."""
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None

@@ -37,7 +37,7 @@ from tfgate.plan.refs import (
     target_instances,
     through_modules,
 )
-from tfgate.plan.values import PathPart, Unknown, contains_mark
+from tfgate.plan.values import PathPart, Unknown, contains_mark, json_object
 from tfgate.rules.base import Context
 
 UNKNOWN_PLACEHOLDER = "${tfgate:known-after-apply}"
@@ -306,11 +306,8 @@ class _Merged:
 def _statements(text: str) -> list[Statement] | None:
     """The statements of a composed document as the provider reads them (a list of objects,
     each Sid a string), or None."""
-    try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(document, dict):
+    document = json_object(text)
+    if document is None:
         return None
     statements = document.get("Statement")
     if statements is None:
