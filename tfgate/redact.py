@@ -165,7 +165,6 @@ class Redactor:
 
     A large plan has thousands of sensitive values; rather than searching every text for every
     one of them, the secrets are indexed by their first characters and a text is scanned once.
-    Replacement order and result are those of replacing each secret in `secrets` order.
     `names` are the addresses the plan holds: where a text quotes one, it is kept whole.
     """
 
@@ -173,7 +172,6 @@ class Redactor:
     names: frozenset[str] = frozenset()
     _by_prefix: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _always: frozenset[str] = field(init=False, repr=False, compare=False)
-    _rank: Mapping[str, int] = field(init=False, repr=False, compare=False)
     _prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
     _done: dict[tuple[str, TextKind], str] = field(init=False, repr=False, compare=False)
 
@@ -181,9 +179,8 @@ class Redactor:
         by_prefix: dict[str, list[str]] = {}
         always: set[str] = set()
         for secret in self.secrets:
-            # A secret that could be formed by the mask text and its neighbours after an
-            # earlier replacement is checked on every text, as the plain loop would.
-            if len(secret) < _SHORTEST_SECRET or "(" in secret or ")" in secret or secret in MASK:
+            # Too short to index by its first characters: looked for in every text.
+            if len(secret) < _SHORTEST_SECRET:
                 always.add(secret)
             else:
                 by_prefix.setdefault(secret[:_SHORTEST_SECRET], []).append(secret)
@@ -191,9 +188,6 @@ class Redactor:
         object.__setattr__(self, "_always", frozenset(always))
         object.__setattr__(self, "_prefixes", frozenset(by_prefix))
         object.__setattr__(self, "_done", {})
-        object.__setattr__(
-            self, "_rank", {s: n for n, s in reversed(list(enumerate(self.secrets)))}
-        )
 
     @classmethod
     def for_plan(cls, plan: Plan) -> Redactor:
@@ -219,17 +213,15 @@ class Redactor:
         )
         return cls(tuple(longest_first), frozenset(names))
 
-    def _present(self, value: str) -> list[str]:
-        """The secrets that may need replacing in `value`, in `secrets` order."""
+    def _present(self, value: str) -> set[str]:
+        """The secrets that may occur in `value` (the short ones always)."""
         present = set(self._always)
         if self._prefixes:
             width = _SHORTEST_SECRET
             windows = {value[start : start + width] for start in range(len(value) - width + 1)}
             for prefix in windows & self._prefixes:
                 present.update(secret for secret in self._by_prefix[prefix] if secret in value)
-        if not present:
-            return []
-        return sorted(present, key=self._rank.__getitem__)
+        return present
 
     def _protected(self, value: str) -> _Shield:
         """Spans never redacted: the mask itself, and addresses and rule ids the text quotes."""
