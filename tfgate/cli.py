@@ -87,14 +87,12 @@ def render_format(request: FormatRequest, report: Report) -> str:
 
 def repository_root() -> Path:
     """Where SARIF and annotation paths are relative to: $GITHUB_WORKSPACE, else the git root."""
+    from tfgate.selection import repository_of
+
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace and Path(workspace).is_dir():
         return Path(workspace).resolve()
-    here = Path.cwd().resolve()
-    for directory in (here, *here.parents):
-        if (directory / ".git").exists():
-            return directory
-    return here
+    return repository_of(Path.cwd()) or Path.cwd().resolve()
 
 
 def attach_locations(
