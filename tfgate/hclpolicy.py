@@ -43,7 +43,7 @@ from tfgate.plan.address import module_path, split_address, strip_key
 from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import NON_RESOURCE_ROOTS, Target, parse_reference
 from tfgate.plan.values import PathPart, View, json_object
-from tfgate.source import config_files, is_local_source, read_manifest
+from tfgate.source import config_files, is_local_source, read_manifest, resolves_inside
 
 if TYPE_CHECKING:
     from tfgate.rules.base import Context
@@ -156,8 +156,7 @@ class PolicySources:
         return read_manifest(self.root / ".terraform" / "modules" / "modules.json")
 
     def _inside(self, path: Path) -> bool:
-        real = os.path.realpath(path)
-        return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
+        return resolves_inside(path, Path(self._real_root))
 
     def _relative(self, directory: Path) -> str:
         relative = os.path.relpath(os.path.realpath(directory), self._real_root)

@@ -277,7 +277,7 @@ class SourceMap:
 
     def _inside(self, path: Path) -> bool:
         """Whether `path`, with every symlink resolved, lies inside the boundary."""
-        return _is_within(Path(os.path.realpath(path)), self._boundary)
+        return resolves_inside(path, self._boundary)
 
     def _config_files(self, directory: Path) -> list[Path]:
         files = self._files.get(directory)
@@ -312,6 +312,12 @@ def _normalise(path: Path) -> str:
 
 def _is_within(path: Path, directory: Path) -> bool:
     return path == directory or directory in path.parents
+
+
+def resolves_inside(path: Path, real_directory: Path) -> bool:
+    """Whether `path`, with every symlink resolved, lies inside `real_directory` (itself
+    already resolved): the one test of what tfgate may read of a repository."""
+    return _is_within(Path(os.path.realpath(path)), real_directory)
 
 
 def relative_file(path: Path, base: Path) -> str:
