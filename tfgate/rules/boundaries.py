@@ -22,6 +22,7 @@ from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import parse_reference, reference_heads, references, through_modules
 from tfgate.plan.values import PathPart, View
 from tfgate.rules.base import Context
+from tfgate.rules.memo import per_plan
 
 POLICY = "aws_iam_policy"
 
@@ -60,14 +61,12 @@ class PolicyUses:
     """Some attachment's policy is known only after apply and may be any policy."""
 
 
-_USES: dict[int, tuple[Plan, PolicyUses]] = {}
-
-
 def policy_uses(plan: Plan) -> PolicyUses:
     """The uses of a plan's policies, computed once per plan."""
-    cached = _USES.get(id(plan))
-    if cached is not None and cached[0] is plan:
-        return cached[1]
+    return per_plan(plan, "policy-uses", _policy_uses)
+
+
+def _policy_uses(plan: Plan) -> PolicyUses:
     bound: set[_Use] = set()
     bound_arns: set[str] = set()
     attached: set[_Use] = set()
@@ -81,7 +80,7 @@ def policy_uses(plan: Plan) -> PolicyUses:
             unresolved |= _collect(plan, resource, path, attached, attached_arns)
         for path in ATTACHING_NAMES.get(resource.type, ()):
             unresolved |= _collect(plan, resource, path, attached, attached_names)
-    uses = PolicyUses(
+    return PolicyUses(
         frozenset(bound),
         frozenset(bound_arns),
         frozenset(attached),
@@ -89,10 +88,6 @@ def policy_uses(plan: Plan) -> PolicyUses:
         frozenset(attached_names),
         unresolved,
     )
-    if len(_USES) > 8:
-        _USES.clear()
-    _USES[id(plan)] = (plan, uses)
-    return uses
 
 
 def _collect(
