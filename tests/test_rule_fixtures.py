@@ -114,6 +114,7 @@ EXISTING: Mapping[str, Mapping[str, frozenset[str]]] = {
     "cloudtrail-management-events-narrowed": NO_EXISTING,
     "config-recorder-narrowed": NO_EXISTING,
     "scp-guardrail-removed": NO_EXISTING,
+    "published-vendor-policy": NO_EXISTING,
     "guardrail-disabled": {
         "fail": frozenset(
             {"aws_cloudtrail.pass_existing_paused", "aws_cloudtrail.pass_existing_paused_retag"}
@@ -253,6 +254,7 @@ BASELINE_FAIL_EXIT: Mapping[str, int] = {
     "oidc-provider-unexpected-audience": 0,
     "role-session-too-long": 0,
     "permissions-boundary-missing": 0,
+    "published-vendor-policy": 0,
     "github-oidc-operator-misuse": 0,
     "github-oidc-audience-not-pinned": 0,
     "trust-own-account-root": 0,

@@ -415,6 +415,15 @@ def test_permissive_operators() -> None:
                 "Effect": "Allow",
                 "Action": "ec2:StopInstances",
                 "Resource": "*",
+                "Condition": {"Null": {"aws:SourceVpc": "false"}},
+            },
+            {
+                # The tag must be present: a real restriction (TFG-IAM-015's tag narrowing),
+                # as in the AWS Load Balancer Controller policy.
+                "Sid": "TagPresent",
+                "Effect": "Allow",
+                "Action": "ec2:StopInstances",
+                "Resource": "*",
                 "Condition": {"Null": {"aws:ResourceTag/team": "false"}},
             },
         ],

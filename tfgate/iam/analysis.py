@@ -31,6 +31,7 @@ documents stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -848,6 +849,39 @@ def unrestricted_grants(policy: Policy, access_level: str) -> list[tuple[Grant, 
     return list(
         policy.memo((unrestricted_grants, level), lambda: tuple(_unrestricted(policy, level)))
     )
+
+
+def tag_narrowed(policy: Policy, access_level: str) -> tuple[tuple[Statement, frozenset[str]], ...]:
+    """The Allow statements that `unrestricted_grants` leaves out only because a tag condition
+    narrows them, each with the actions of `access_level` it would otherwise leave unrestricted:
+    what a finding says it took as narrowed (issue 14, item 1)."""
+    level = access_level.lower()
+    return policy.memo((tag_narrowed, level), lambda: _tag_narrowed(policy, level))
+
+
+def _tag_narrowed(policy: Policy, level: str) -> tuple[tuple[Statement, frozenset[str]], ...]:
+    narrowed: dict[int, Statement] = {}
+    probe: list[Statement] = []
+    for statement in policy.statements:
+        tags = tag_conditions(statement) if statement.is_allow else ()
+        if not tags:
+            if statement.is_deny:
+                probe.append(statement)
+            continue
+        plain = dataclasses.replace(
+            statement, conditions=tuple(c for c in statement.conditions if c not in tags)
+        )
+        if limiting_conditions(plain):
+            continue  # narrowed by more than its tags
+        narrowed[statement.index] = statement
+        probe.append(plain)
+    if not narrowed:
+        return ()
+    untagged = dataclasses.replace(policy, statements=tuple(probe))
+    found: dict[int, set[str]] = {}
+    for grant, names in _unrestricted(untagged, level):
+        found.setdefault(grant.statement.index, set()).update(names)
+    return tuple((narrowed[index], frozenset(names)) for index, names in sorted(found.items()))
 
 
 # A resource entry of an Allow statement that covers everything (service None) or every resource

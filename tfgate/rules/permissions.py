@@ -39,9 +39,11 @@ from tfgate.iam.analysis import (
     privilege_escalation_paths,
     service_wildcards,
     tag_conditions,
+    tag_narrowed,
     unrestricted_grants,
 )
 from tfgate.iam.policy import Condition, Policy, Statement
+from tfgate.iam.published import PublishedPolicy, published_match
 from tfgate.iam.telemetry import APPEND_ONLY_TELEMETRY_NAMES
 from tfgate.plan.model import Resource
 from tfgate.plan.values import View
@@ -60,6 +62,7 @@ from tfgate.rules.documents import (
 from tfgate.rules.documents import statement_key as _key
 from tfgate.rules.documents import statement_where as _where
 from tfgate.rules.policies import LEAST_PRIVILEGE
+from tfgate.wording import plural
 
 LEAST_PRIVILEGE_NO_CIS: Mapping[str, tuple[str, ...]] = {
     key: value for key, value in LEAST_PRIVILEGE.items() if key != "CIS-AWS-3.0"
@@ -72,6 +75,13 @@ GUARDRAILS: Mapping[str, tuple[str, ...]] = {
 }
 
 _EXAMPLES = 3
+
+ACCEPT_PUBLISHED = "accept_published_policies"
+ACCEPTS_PUBLISHED_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "properties": {ACCEPT_PUBLISHED: {"type": "boolean"}},
+}
+ACCEPTS_PUBLISHED_DEFAULTS: Mapping[str, Any] = {ACCEPT_PUBLISHED: True}
 
 _SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
 
@@ -149,9 +159,28 @@ def _examples(names: frozenset[str]) -> tuple[str, ...]:
 
 
 def _identity_policies(
-    resource: Resource, view: View, ctx: Context
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
 ) -> Iterator[tuple[Document, Policy]]:
-    return parsed(identity_documents(resource, view, ctx))
+    return _judged(parsed(identity_documents(resource, view, ctx)), params)
+
+
+def _judged(
+    found: Iterable[tuple[Document, Policy]], params: Mapping[str, Any]
+) -> Iterator[tuple[Document, Policy]]:
+    """The documents a rule judges statement by statement: with `accept_published_policies`,
+    an identity policy that grants no more than one published vendor policy is left to
+    TFG-IAM-027, which reports it once."""
+    accept = params.get(ACCEPT_PUBLISHED) is True
+    for document, policy in found:
+        if accept and _published(document, policy) is not None:
+            continue
+        yield document, policy
+
+
+def _published(document: Document, policy: Policy) -> PublishedPolicy | None:
+    if document.kind is not DocumentKind.IDENTITY or document.computed:
+        return None
+    return published_match(policy)
 
 
 def _by_statement(grants: Iterable[Grant]) -> dict[int, list[Grant]]:
@@ -238,7 +267,7 @@ def check_full_admin(
     - CIS AWS Foundations Benchmark v3.0, 1.16
     - AWS Well-Architected, SEC03-BP02 (grant least privilege access)
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         for grant in is_full_admin(policy):
             statement = grant.statement
             what = (
@@ -314,13 +343,15 @@ def check_service_wildcard(
     CloudTrail), and scope them to its resources.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - AWS Well-Architected, SEC03-BP02
     - IAM Access Analyzer policy generation
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         reported: set[tuple[int, str]] = set()
         for service, grant in service_wildcards(policy):
             if service not in SENSITIVE_SERVICES:
@@ -370,6 +401,8 @@ SERVICE_WILDCARD = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE,
     check=check_service_wildcard,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -421,7 +454,7 @@ def check_allow_not_action(
     - IAM JSON policy elements: NotAction
     - IAM Access Analyzer, "Pass role with star in resource and NotAction"
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         for statement in policy.statements:
             if not statement.is_allow or statement.not_actions is None:
                 continue
@@ -499,7 +532,7 @@ def check_allow_not_resource(
     - IAM JSON policy elements: NotResource
     - parliament NOTRESOURCE_WITH_ALLOW
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         for statement in policy.statements:
             if not statement.is_allow or statement.not_resources is None:
                 continue
@@ -550,17 +583,24 @@ def _unrestricted(
     resource: Resource,
     view: View,
     ctx: Context,
+    params: Mapping[str, Any],
     level: str,
     noun: str,
     left_out: frozenset[str] = frozenset(),
 ) -> Iterator[Hit]:
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         by_statement: dict[int, list[tuple[Grant, frozenset[str]]]] = {}
         for grant, granted in unrestricted_grants(_without_everything(policy), level):
             names = granted - left_out if left_out & granted else granted
             if not names:
                 continue
             by_statement.setdefault(grant.statement.index, []).append((grant, names))
+        narrowed = _narrowed_note(
+            statement
+            for statement, names in tag_narrowed(_without_everything(policy), level)
+            if names - left_out
+        )
+        hits: list[Hit] = []
         for entries in by_statement.values():
             statement = entries[0][0].statement
             total = len(frozenset().union(*(names for _, names in entries)))
@@ -569,11 +609,36 @@ def _unrestricted(
                 examples = ", ".join(_examples(names)[:2])
                 shown.append(f"{examples} ({_action_text(grant)} on {_resource_text(grant)})")
             more = f"; {total} such actions in all" if total > 2 else ""
-            yield Hit(
-                f"{_where(document, statement)} allows {noun} that can be scoped to resources "
-                f"on every resource: {_listing(shown, 3)}{more}",
-                key=_key(document, statement),
+            hits.append(
+                Hit(
+                    f"{_where(document, statement)} allows {noun} that can be scoped to "
+                    f"resources on every resource: {_listing(shown, 3)}{more}",
+                    key=_key(document, statement),
+                )
             )
+        yield from _with_note(hits, narrowed)
+
+
+def _with_note(hits: list[Hit], note: str) -> list[Hit]:
+    """`note` added to the hit the report lists last (parts are ordered by key), so it closes
+    the finding rather than sitting inside one statement's part."""
+    if not hits or not note:
+        return hits
+    last = max(range(len(hits)), key=lambda position: hits[position].key)
+    hits[last] = dataclasses.replace(hits[last], message=hits[last].message + note)
+    return hits
+
+
+def _narrowed_note(statements: Iterable[Statement]) -> str:
+    """What a finding adds about the statements of the same document it took as narrowed by a
+    tag condition, so a reviewer sees why they are not counted."""
+    found = list(statements)
+    if not found:
+        return ""
+    labels = _listing([statement.label for statement in found])
+    keys = _listing(sorted({c.key for st in found for c in tag_conditions(st)}), 2)
+    verb = "is" if len(found) == 1 else "are"
+    return f"; {labels} {verb} taken as narrowed to tagged resources by a condition on {keys}"
 
 
 def check_unrestricted_write(
@@ -630,13 +695,17 @@ def check_unrestricted_write(
     condition on resource tags (`aws:ResourceTag/...`).
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - AWS Service Authorization Reference (resource types per action)
     - AWS Well-Architected, SEC03-BP02; PCI DSS v4.0, 7.2.1
     """
-    yield from _unrestricted(resource, view, ctx, "Write", "write actions", _NOT_UNRESTRICTED_WRITE)
+    yield from _unrestricted(
+        resource, view, ctx, params, "Write", "write actions", _NOT_UNRESTRICTED_WRITE
+    )
 
 
 UNRESTRICTED_WRITE = Rule(
@@ -647,6 +716,8 @@ UNRESTRICTED_WRITE = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE_NO_CIS,
     check=check_unrestricted_write,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 
@@ -685,14 +756,16 @@ def check_unrestricted_permissions_management(
     principals that manage IAM.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - AWS Service Authorization Reference, access level "Permissions management"
     - cloudsplaining ResourceExposure
     """
     yield from _unrestricted(
-        resource, view, ctx, "Permissions management", "permissions-management actions"
+        resource, view, ctx, params, "Permissions management", "permissions-management actions"
     )
 
 
@@ -704,6 +777,8 @@ UNRESTRICTED_PERMISSIONS = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE_NO_CIS,
     check=check_unrestricted_permissions_management,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -751,13 +826,15 @@ def check_privilege_escalation(
     `iam:PermissionsBoundary` condition, and pass only named roles.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation"
     - pathfinding.cloud; cloudsplaining PrivilegeEscalation
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         groups: dict[tuple[int, Severity], list[tuple[str, list[Grant]]]] = {}
         for name, grants in privilege_escalation_paths(policy):
             severity = Severity(_METHODS[name].severity.lower())
@@ -791,6 +868,8 @@ PRIVILEGE_ESCALATION = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE,
     check=check_privilege_escalation,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -892,13 +971,15 @@ def check_credential_actions(
     (`arn:aws:iam::123456789012:user/${aws:username}`) or to named resources.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - cloudsplaining CredentialsExposure
     - AWS Well-Architected, SEC02-BP02
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         yield from _named_hits(
             document, _named_actions(policy, CREDENTIAL_ACTIONS), "credential-returning actions"
         )
@@ -917,6 +998,8 @@ CREDENTIAL_EXPOSURE = Rule(
         "NRB": ("IT-2012-4-access-control",),
     },
     check=check_credential_actions,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 EXFILTRATION_ACTIONS: tuple[tuple[str, str | None, Severity], ...] = tuple(
@@ -969,20 +1052,27 @@ def check_exfiltration_actions(
     Scope the action to the buckets, secrets, parameters or keys the workload reads.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - cloudsplaining DataExfiltration
     - GDPR article 32; HIPAA 164.312(a)(1)
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         found = _named_actions(policy, EXFILTRATION_ACTIONS)
         untagged = {
             index: entries
             for index, entries in found.items()
             if not tag_conditions(entries[0][0].statement)
         }
-        yield from _named_hits(document, untagged, "data-reading actions")
+        narrowed = _narrowed_note(
+            entries[0][0].statement for index, entries in found.items() if index not in untagged
+        )
+        yield from _with_note(
+            list(_named_hits(document, untagged, "data-reading actions")), narrowed
+        )
 
 
 DATA_EXFILTRATION = Rule(
@@ -999,6 +1089,8 @@ DATA_EXFILTRATION = Rule(
         "NRB": ("IT-2012-4-access-control",),
     },
     check=check_exfiltration_actions,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 BOUNDARY_DELETES: tuple[tuple[str, str | None, Severity], ...] = (
@@ -1057,7 +1149,7 @@ def check_boundary_bypass(
     - AWS Well-Architected, SEC03-BP05 (define permission guardrails)
     """
     wanted: list[tuple[str, str | None, Severity]] = list(BOUNDARY_DELETES)
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         found = _named_actions(policy, wanted, anywhere=True)
         if params.get("require_permissions_boundary"):
             for action, resource_type in BOUNDARY_SETTERS:
@@ -1151,13 +1243,15 @@ def check_service_linked_roles(
     `arn:aws:iam::*:role/aws-service-role/<service>.amazonaws.com/*`.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - IAM Access Analyzer CREATE_SLR_WITH_STAR_IN_RESOURCE
     - AWS IAM User Guide, "Service-linked role permissions"
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         found: dict[int, list[str]] = {}
         first: dict[int, Grant] = {}
         for action in SERVICE_LINKED_ACTIONS:
@@ -1199,6 +1293,8 @@ SERVICE_LINKED_ROLES = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE_NO_CIS,
     check=check_service_linked_roles,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 
@@ -1231,14 +1327,16 @@ def check_assume_any_role(
     List the role ARNs the principal may assume.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - cloudsplaining CredentialsExposure (sts:AssumeRole)
     - PCI DSS v4.0, 7.2.1
     """
     wanted = (("sts:AssumeRole", "role", Severity.MEDIUM),)
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         yield from _named_hits(document, _named_actions(policy, wanted), "")
 
 
@@ -1250,6 +1348,8 @@ ASSUME_ANY_ROLE = Rule(
     resource_types=IDENTITY_TYPES,
     controls=LEAST_PRIVILEGE_NO_CIS,
     check=check_assume_any_role,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 TAMPERING_ACTIONS: tuple[tuple[str, str | None, Severity], ...] = tuple(
@@ -1300,13 +1400,15 @@ def check_guardrail_tampering(
     Keep these actions for a security-tooling role, and deny them to everyone else with an SCP.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - AWS Well-Architected, SEC03-BP05 and SEC04-BP01
     - MITRE ATT&CK T1562.008 (Impair Defenses: Disable Cloud Logs)
     """
-    for document, policy in _identity_policies(resource, view, ctx):
+    for document, policy in _identity_policies(resource, view, ctx, params):
         yield from _named_hits(
             document, _named_actions(policy, TAMPERING_ACTIONS), "guardrail-tampering actions"
         )
@@ -1320,6 +1422,106 @@ GUARDRAIL_TAMPERING = Rule(
     resource_types=IDENTITY_TYPES,
     controls=GUARDRAILS,
     check=check_guardrail_tampering,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
+)
+
+# ------------------------------------------------------------------------------------------------
+# TFG-IAM-027 a published vendor policy
+
+
+def _broad_writes(policy: Policy) -> frozenset[str]:
+    """The write and permissions-management actions `policy` grants on every resource."""
+    found: set[str] = set()
+    for level in ("Write", "Permissions management"):
+        for _, names in unrestricted_grants(_without_everything(policy), level):
+            found.update(names)
+    return frozenset(found) - APPEND_ONLY_TELEMETRY_NAMES
+
+
+def check_published_policy(
+    resource: Resource, view: View, ctx: Context, params: Mapping[str, Any]
+) -> Iterator[Hit]:
+    """Reports, once, an identity policy that grants no more than a published vendor policy.
+
+    ## What it does
+    Compares each identity policy with the IAM policies that AWS and the Kubernetes SIGs
+    publish for their controllers, shipped with tfgate as data with the source, commit and
+    version of each: the AWS Load Balancer Controller, the EBS and EFS CSI drivers,
+    cluster-autoscaler, external-dns, Karpenter and the VPC CNI (AmazonEKS_CNI_Policy).
+    A policy matches when all its statements together grant no more than one published policy
+    as a whole: for every action and resource a statement allows, one statement of that same
+    policy allows the action on a resource pattern that covers it, under conditions the
+    statement repeats at least as strictly (same operator and key, no wider values; extra
+    conditions only narrow). Statements picked from several published policies, `NotAction`,
+    `NotResource`, or a value the vendor leaves to the user written as a wildcard (the account,
+    region, cluster name) never match. A match that grants write or permissions-management
+    actions on every resource is reported once, here, naming the published policy; the rules
+    that judge statements (TFG-IAM-011, 015 to 019, 021 to 023, 061, 062) leave it alone when
+    their `accept_published_policies` is true (the default; pci-dss sets it false for the
+    rules it blocks on, so each grant there needs a waiver).
+
+    ## Why it matters
+    These policies are the vendor's documented need: the controller calls those APIs on
+    resources it discovers at run time, and the vendor scopes what it can with tags. Blocking
+    them statement by statement blocks every EKS team and teaches them to bypass the gate.
+    What still deserves a reviewer's look is that the policy is the published one, or less,
+    and which version, so it is upgraded with the controller.
+
+    ## Example
+    ```hcl
+    resource "aws_iam_policy" "cluster_autoscaler" {
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect   = "Allow"
+          Action   = ["autoscaling:SetDesiredCapacity",
+                      "autoscaling:TerminateInstanceInAutoScalingGroup"]
+          Resource = "*"
+        }]
+      })
+    }
+    ```
+
+    ## Fix
+    Nothing to fix when the controller runs in this account: keep the policy as the vendor
+    publishes it and update it with the controller. Narrow it where the vendor says you may
+    (cluster-autoscaler: the Auto Scaling group ARNs or an `autoscaling:ResourceTag/...`
+    condition). If no such controller runs here, remove the policy.
+
+    ## Parameters
+    None. The acceptance is a parameter of each statement rule
+    (`accept_published_policies`).
+
+    ## References
+    - kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json
+    - kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md
+    - AWS Well-Architected, SEC03-BP02 (grant least privilege access)
+    """
+    for document, policy in parsed(identity_documents(resource, view, ctx)):
+        published = _published(document, policy)
+        if published is None:
+            continue
+        broad = _broad_writes(policy)
+        if not broad:
+            continue
+        examples = ", ".join(_examples(broad))
+        yield Hit(
+            f"{document.attribute} matches {published.label} ({published.source}): it grants "
+            f"{plural(len(broad), 'write action')} on every resource ({examples}), as that policy "
+            "does",
+            key=document.attribute,
+        )
+
+
+PUBLISHED_POLICY = Rule(
+    id="TFG-IAM-027",
+    name="published-vendor-policy",
+    title="Policy is a published vendor policy",
+    severity=Severity.LOW,
+    resource_types=IDENTITY_TYPES,
+    controls=LEAST_PRIVILEGE_NO_CIS,
+    check=check_published_policy,
 )
 
 # ------------------------------------------------------------------------------------------------
@@ -1355,7 +1557,9 @@ def _operator_problems(statement: Statement) -> Iterator[tuple[Condition, str]]:
                     "when the key is absent"
                 ),
             )
-    if not conditions or limiting_conditions(statement):
+    if not conditions or limiting_conditions(statement) or tag_conditions(statement):
+        # A tag condition, `Null` false on a tag key included, restricts the statement to
+        # tagged resources (TFG-IAM-015's narrowing); the statement relies on more than a check.
         return
     for condition in conditions:
         if condition.key in NEVER_NARROWING_KEYS:
@@ -1382,7 +1586,9 @@ def check_permissive_condition(
     with a single-valued condition key (true when the key is missing), or whose only
     restriction is an `...IfExists` operator or a `Null` check. `ForAllValues:StringEquals` on
     `aws:TagKeys` and other multi-valued keys is correct and passes. Misused operators on a
-    GitHub `sub` key are TFG-IAM-033's.
+    GitHub `sub` key are TFG-IAM-033's. A statement restricted to tagged resources (a tag
+    condition as TFG-IAM-015 reads it, `Null: {"aws:ResourceTag/<key>": "false"}` included:
+    the tag must be present) is not reported, as in the AWS Load Balancer Controller policy.
 
     ## Why it matters
     These conditions pass when the request simply lacks the key, so the statement grants far
@@ -1408,13 +1614,15 @@ def check_permissive_condition(
     must be present, and pair a `Null` check with a positive condition.
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - IAM Access Analyzer FORALLVALUES_WITH_SINGLE_VALUED_KEY
     - AWS IAM User Guide, "Condition operators" (IfExists, Null)
     """
-    for document, policy in parsed(all_documents(resource, view, ctx)):
+    for document, policy in _judged(parsed(all_documents(resource, view, ctx)), params):
         if document.kind is DocumentKind.GUARDRAIL:
             continue
         for statement in policy.allows:
@@ -1435,6 +1643,8 @@ PERMISSIVE_CONDITION = Rule(
     resource_types=ALL_DOCUMENT_TYPES,
     controls=LEAST_PRIVILEGE_NO_CIS,
     check=check_permissive_condition,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 
@@ -1494,13 +1704,15 @@ def check_unknown_actions(
     Correct the action name (see the AWS Service Authorization Reference).
 
     ## Parameters
-    None.
+    - `accept_published_policies` (boolean, default true): an identity policy that grants no
+      more than one published vendor policy (`tfgate explain TFG-IAM-027`) is reported once by
+      TFG-IAM-027 instead of statement by statement here.
 
     ## References
     - parliament UNKNOWN_ACTION / UNKNOWN_PREFIX
     - IAM Access Analyzer INVALID_ACTION
     """
-    for document, policy in parsed(all_documents(resource, view, ctx)):
+    for document, policy in _judged(parsed(all_documents(resource, view, ctx)), params):
         for statement, pattern in _unknown_patterns(policy):
             if UNKNOWN_PLACEHOLDER in pattern or pattern.lower() in LEGACY_ACTIONS:
                 continue
@@ -1521,6 +1733,8 @@ UNKNOWN_ACTION = Rule(
     resource_types=ALL_DOCUMENT_TYPES,
     controls={"AWS-WA-SEC": ("SEC03-BP02",)},
     check=check_unknown_actions,
+    params_schema=ACCEPTS_PUBLISHED_SCHEMA,
+    defaults=ACCEPTS_PUBLISHED_DEFAULTS,
 )
 
 __all__ = [
