@@ -212,12 +212,12 @@ def review_tables(plans: Mapping[str, Review], sources: Mapping[str, Origin]) ->
         lines.append(f"| `{plan_id}` | {sources[plan_id].source} | {cells} |")
     lines.append(f"| **{len(plans)} plans** | | " + " | ".join(f"**{n}**" for n in totals) + " |")
     for title, entries in SECTIONS:
-        lines += ["", f"### {title}", ""]
-        lines += [
+        listed = [
             f"- {_item(item)}, `{plan_id}`: {subject}: {why}"
             for plan_id, review in plans.items()
             for item, subject, why in entries(review)
         ]
+        lines += ["", f"### {title}", "", *(listed or ["None."])]
     return "\n".join(lines) + "\n"
 
 

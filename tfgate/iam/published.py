@@ -148,8 +148,29 @@ def published_match(policy: Policy) -> PublishedPolicy | None:
     return policy.memo(published_match, lambda: _first_match(policy))
 
 
+# No published policy comes near these sizes (AWS caps a managed policy at 6,144 characters and
+# a role's inline policies at 10,240); a document past them is judged statement by statement,
+# which is always the safe answer, and the comparison's cost stays bounded whatever the plan holds.
+_MOST_TEXT = 20_000
+_MOST_WILDCARDS = 16
+
+
+def _comparable(policy: Policy) -> bool:
+    total = 0
+    for statement in policy.statements:
+        for entry in (*(statement.actions or ()), *(statement.resources or ())):
+            total += len(entry)
+            if entry.count("*") + entry.count("?") > _MOST_WILDCARDS:
+                return False
+        for condition in statement.conditions:
+            total += len(condition.key) + sum(len(value) for value in condition.values)
+        if total > _MOST_TEXT:
+            return False
+    return True
+
+
 def _first_match(policy: Policy) -> PublishedPolicy | None:
-    if policy.problems or not policy.allows:
+    if policy.problems or not policy.allows or not _comparable(policy):
         return None
     wanted: list[tuple[Statement, frozenset[str]]] = []
     for statement in policy.allows:
@@ -171,12 +192,20 @@ def _first_match(policy: Policy) -> PublishedPolicy | None:
 
 
 def _contained(statement: Statement, names: frozenset[str], published: PublishedPolicy) -> bool:
+    relevant = [
+        grant
+        for grant in published.grants
+        if not grant.names.isdisjoint(names)
+        and _at_least_as_strict(statement.conditions, grant.conditions)
+    ]
+    # What the published statements grant on `"*"` holds for every resource, unchecked.
+    everywhere = frozenset().union(*(g.names for g in relevant if "*" in g.resources))
+    if names <= everywhere:
+        return True
     for resource in statement.resources or ():
-        granted: set[str] = set()
-        for grant in published.grants:
-            if _covered(resource, grant.resources, statement.variables) and _at_least_as_strict(
-                statement.conditions, grant.conditions
-            ):
+        granted = set(everywhere)
+        for grant in relevant:
+            if _covered(resource, grant.resources, statement.variables):
                 granted.update(grant.names)
         if not names <= granted:
             return False

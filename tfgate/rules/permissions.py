@@ -1494,8 +1494,14 @@ def check_published_policy(
     (`accept_published_policies`).
 
     ## References
-    - kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json
-    - kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md
+    The published policies, each file recording the path, commit and versions it was read at:
+    - kubernetes-sigs/aws-load-balancer-controller (docs/install/iam_policy.json)
+    - kubernetes-sigs/aws-ebs-csi-driver, kubernetes-sigs/aws-efs-csi-driver (example policies)
+    - kubernetes/autoscaler (cluster-autoscaler/cloudprovider/aws/README.md)
+    - kubernetes-sigs/external-dns (docs/tutorials/aws.md)
+    - aws/karpenter-provider-aws (the getting-started CloudFormation template)
+    - aws/amazon-vpc-cni-k8s (docs/iam-policy.md, IPv6) and the AWS Managed Policy Reference,
+      https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonEKS_CNI_Policy.html
     - AWS Well-Architected, SEC03-BP02 (grant least privilege access)
     """
     for document, policy in parsed(identity_documents(resource, view, ctx)):
