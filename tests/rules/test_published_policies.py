@@ -397,3 +397,17 @@ def test_a_document_no_vendor_publishes_is_not_compared() -> None:
         )
     )
     assert _match(wild) is None
+
+
+def test_a_service_resource_tag_key_is_the_aws_one() -> None:
+    # terraform-aws-modules' EBS CSI copy writes aws:ResourceTag where the driver's example
+    # writes ec2:ResourceTag: EC2 reads both as the resource's tag.
+    published = _published("ebs-csi-driver")
+    copied = orjson.loads(
+        orjson.dumps(published).decode().replace("ec2:ResourceTag", "aws:ResourceTag")
+    )
+    assert _match(copied) == "ebs-csi-driver"
+    request = orjson.loads(
+        orjson.dumps(published).decode().replace("ec2:ResourceTag", "aws:RequestTag")
+    )
+    assert _match(request) is None

@@ -312,9 +312,20 @@ def _repeats(condition: Condition, required: Condition) -> bool:
 
 
 def _key_matches(template: str, key: str) -> bool:
+    template, key = _tag_key(template), _tag_key(key)
     if _has_placeholder(template):
-        return _fills(template.lower(), key.lower())
-    return template.lower() == key.lower()
+        return _fills(template, key)
+    return template == key
+
+
+def _tag_key(key: str) -> str:
+    """`ec2:ResourceTag/K` is EC2's name for `aws:ResourceTag/K` (and so for each service that
+    has its own): the same key, written either way by the vendor and by the modules copying it."""
+    lowered = key.lower()
+    service, sep, rest = lowered.partition(":")
+    if sep and rest.startswith("resourcetag/") and service != "aws":
+        return f"aws:{rest}"
+    return lowered
 
 
 def _value_within(value: str, template: str, operator: str) -> bool:
