@@ -170,25 +170,41 @@ def _comparable(policy: Policy) -> bool:
 
 
 def _first_match(policy: Policy) -> PublishedPolicy | None:
-    if policy.problems or not policy.allows or not _comparable(policy):
+    services = _services(policy)
+    if services is None:
+        return None
+    # The services alone rule out most policies before any action is expanded.
+    candidates = [published for published in published_policies() if services <= published.services]
+    if not candidates or not _comparable(policy):
         return None
     wanted: list[tuple[Statement, frozenset[str]]] = []
+    for statement in policy.allows:
+        names = _names(statement.actions or ())
+        if not names:
+            return None
+        wanted.append((statement, names))
+    for published in candidates:
+        if all(_contained(statement, names, published) for statement, names in wanted):
+            return published
+    return None
+
+
+def _services(policy: Policy) -> frozenset[str] | None:
+    """The services the Allow statements name, or None for a shape that never matches."""
+    if policy.problems or not policy.allows:
+        return None
+    found: set[str] = set()
     for statement in policy.allows:
         if statement.not_actions is not None or statement.not_resources is not None:
             return None
         if statement.principals is not None or statement.resources is None:
             return None
-        names = _names(statement.actions or ())
-        if not names:
-            return None
-        wanted.append((statement, names))
-    services = frozenset(name.partition(":")[0] for _, names in wanted for name in names)
-    for published in published_policies():
-        if services <= published.services and all(
-            _contained(statement, names, published) for statement, names in wanted
-        ):
-            return published
-    return None
+        for pattern in statement.actions or ():
+            service, sep, _ = pattern.strip().partition(":")
+            if not sep or _wild(service):
+                return None
+            found.add(service.lower())
+    return frozenset(found)
 
 
 def _contained(statement: Statement, names: frozenset[str], published: PublishedPolicy) -> bool:

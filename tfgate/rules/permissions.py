@@ -595,6 +595,8 @@ def _unrestricted(
             if not names:
                 continue
             by_statement.setdefault(grant.statement.index, []).append((grant, names))
+        if not by_statement:
+            continue
         narrowed = _narrowed_note(
             statement
             for statement, names in tag_narrowed(_without_everything(policy), level)
