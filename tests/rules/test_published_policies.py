@@ -411,3 +411,15 @@ def test_a_service_resource_tag_key_is_the_aws_one() -> None:
         orjson.dumps(published).decode().replace("ec2:ResourceTag", "aws:RequestTag")
     )
     assert _match(request) is None
+
+
+def test_a_policy_variable_is_not_the_one_value_a_placeholder_asks_for() -> None:
+    minimal = _published("cluster-autoscaler-minimal")
+    assert _match(minimal) == "cluster-autoscaler-minimal"
+    text = (
+        orjson.dumps(minimal)
+        .decode()
+        .replace("autoScalingGroupName/workers", "autoScalingGroupName/${aws:username}")
+    )
+    assert "${aws:username}" in text
+    assert _match(orjson.loads(text)) != "cluster-autoscaler-minimal"

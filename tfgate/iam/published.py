@@ -144,7 +144,7 @@ def _names(patterns: Iterable[str]) -> frozenset[str] | None:
 
 
 def published_match(policy: Policy) -> PublishedPolicy | None:
-    """The first published policy that contains `policy` as a whole, else None."""
+    """The narrowest published policy that contains `policy` as a whole, else None."""
     return policy.memo(published_match, lambda: _first_match(policy))
 
 
@@ -241,8 +241,9 @@ def _wild(text: str) -> bool:
 
 
 def _fills(template: str, text: str, fold_case: bool = False) -> bool:
-    """Whether literal `text` is `template` with each `{placeholder}` filled in with a value."""
-    if _wild(text):
+    """Whether literal `text` is `template` with each `{placeholder}` filled in with a value.
+    A policy variable (`${aws:username}`) is not one value: it takes the caller's."""
+    if _wild(text) or "${" in text:
         return False
     return glob_matches(_starred(template), text, fold_case=fold_case)
 
