@@ -20,7 +20,6 @@ import argparse
 import datetime
 import difflib
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,28 +52,30 @@ def write(directory: Path, generated: list[int]) -> int:
     from tfgate.resources import builtin_profile_names
 
     formats = sorted({"text", *FORMATS})
-    with tempfile.TemporaryDirectory() as workdir:
-        for name, path in plans(generated, Path(workdir)):
-            for profile in builtin_profile_names():
-                target = directory / name / profile
-                target.mkdir(parents=True, exist_ok=True)
-                try:
-                    report = judge_plans(
-                        [str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)],
-                        cli_profiles=[profile],
-                        config_path=None,
-                        waivers_path=None,
-                        account=None,
-                        workspace=None,
-                        today=TODAY,
-                        locate=True,
-                    )
-                except TfgateError as error:
-                    (target / "error.txt").write_text(f"{error}\n", encoding="utf-8")
-                    continue
-                for format_name in formats:
-                    text = render_format(FormatRequest(format_name, Path("file")), report)
-                    (target / f"report.{format_name}").write_text(text, encoding="utf-8")
+    # Generated plans are written to one fixed place, so that reports naming them compare equal.
+    workdir = ROOT / "build" / "snapshot"
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name, path in plans(generated, workdir):
+        for profile in builtin_profile_names():
+            target = directory / name / profile
+            target.mkdir(parents=True, exist_ok=True)
+            try:
+                report = judge_plans(
+                    [str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)],
+                    cli_profiles=[profile],
+                    config_path=None,
+                    waivers_path=None,
+                    account=None,
+                    workspace=None,
+                    today=TODAY,
+                    locate=True,
+                )
+            except TfgateError as error:
+                (target / "error.txt").write_text(f"{error}\n", encoding="utf-8")
+                continue
+            for format_name in formats:
+                text = render_format(FormatRequest(format_name, Path("file")), report)
+                (target / f"report.{format_name}").write_text(text, encoding="utf-8")
     return 0
 
 

@@ -82,7 +82,7 @@ from tfgate.rules.trust import (
     OWN_ACCOUNT_ROOT,
 )
 
-RULES: tuple[Rule, ...] = (
+_RULES: tuple[Rule, ...] = (
     IAM_USER,
     ACCESS_KEY,
     LOGIN_PROFILE,
@@ -158,5 +158,7 @@ RULES: tuple[Rule, ...] = (
     PERMISSIVE_CONDITION,
     UNKNOWN_ACTION,
 )
+
+RULES: tuple[Rule, ...] = tuple(sorted(_RULES, key=lambda rule: rule.id))
 
 RULES_BY_ID: Mapping[str, Rule] = {rule.id: rule for rule in RULES}
