@@ -141,9 +141,9 @@ def main() -> None:
     )
     print(f"catalogue (cold process): {probe.stdout.strip()}")
 
+    from tfgate.config.profiles import Profile, RuleSetting
     from tfgate.engine import evaluate
     from tfgate.plan.load import load_plan
-    from tfgate.profiles import Profile, RuleSetting
     from tfgate.report import Enforcement
     from tfgate.rules import RULES
 

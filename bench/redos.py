@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.adversarial.iam_policy_plans import PolicyResource, allow, trust, write_plan  # noqa: E402
-from tfgate.globs import address_matches, glob_covers  # noqa: E402
+from tfgate.config.globs import address_matches, glob_covers  # noqa: E402
 from tfgate.iam.actions import all_actions, expand, pattern_matches  # noqa: E402
 from tfgate.iam.analysis import covers, is_star_resource, limiting_conditions  # noqa: E402
 from tfgate.iam.policy import parse_policy  # noqa: E402

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from tests.paths import ROOT
 from tfgate.cli import attach_locations, with_run_identity
+from tfgate.config.profiles import Profile, RuleSetting, load_profile
 from tfgate.engine import judge
 from tfgate.errors import TfgateError
 from tfgate.plan.load import load_plan
 from tfgate.plan.model import Plan
-from tfgate.profiles import Profile, RuleSetting, load_profile
 from tfgate.report import Enforcement, Report
 from tfgate.rules import RULES_BY_ID
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 
 from bench.generate import generate, write_plan
+from tfgate.config.profiles import load_profile
 from tfgate.engine import judge
 from tfgate.plan.load import load_plan
-from tfgate.profiles import load_profile
 from tfgate.report import Status
 
 

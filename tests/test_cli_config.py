@@ -175,7 +175,7 @@ def test_discovery_never_reads_above_the_repository_root(tmp_path: Path) -> None
 
 
 def test_discovery_without_a_repository_stops_at_home(tmp_path: Path) -> None:
-    from tfgate.selection import discover_config, search_boundary
+    from tfgate.config.selection import discover_config, search_boundary
 
     home = tmp_path / "home"
     start = home / "work" / "infra"

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from tfgate.cli import app
-from tfgate.profiles import load_profile
+from tfgate.config.profiles import load_profile
 from tfgate.resources import builtin_profile_names
 from tfgate.rules import RULES
 

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
+from tfgate.config.profiles import load_profile
 from tfgate.errors import ProfileError
-from tfgate.profiles import load_profile
 from tfgate.report import Enforcement
 from tfgate.resources import builtin_profile_names, profiles_dir, schema
 from tfgate.rules import RULES_BY_ID

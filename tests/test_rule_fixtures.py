@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from tests.paths import FIXTURES
 from tfgate.cli import app
+from tfgate.config.profiles import Profile, RuleSetting
 from tfgate.engine import evaluate
 from tfgate.plan.load import load_plan
-from tfgate.profiles import Profile, RuleSetting
 from tfgate.report import Enforcement, Report, Status
 from tfgate.rules import RULES
 from tfgate.rules.base import Rule

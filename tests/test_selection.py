@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from tfgate.config.selection import detect_accounts, find_config, load_config, select
 from tfgate.errors import ConfigError
 from tfgate.plan.model import Plan, ProviderConfig, Resource
 from tfgate.plan.values import View
-from tfgate.selection import detect_accounts, find_config, load_config, select
 
 ONE = "111111111111"
 CONFIG = """\

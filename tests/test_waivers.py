@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tfgate.config.waivers import Waiver, apply_waivers, load_waivers
 from tfgate.errors import ConfigError
 from tfgate.report import Enforcement, Finding, Report, Severity, Status
-from tfgate.waivers import Waiver, apply_waivers, load_waivers
 
 TODAY = datetime.date(2026, 11, 29)
 

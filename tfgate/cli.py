@@ -87,7 +87,7 @@ def render_format(request: FormatRequest, report: Report) -> str:
 
 def repository_root() -> Path:
     """Where SARIF and annotation paths are relative to: $GITHUB_WORKSPACE, else the git root."""
-    from tfgate.selection import repository_of
+    from tfgate.config.selection import repository_of
 
     workspace = os.environ.get("GITHUB_WORKSPACE")
     if workspace and Path(workspace).is_dir():
@@ -278,8 +278,8 @@ def read_plan(name: str, max_bytes: int = MAX_PLAN_BYTES) -> Plan:
 def _configuration_kind(path: Path) -> str | None:
     """What a file given as a plan is instead, when it is tfgate configuration (read with the
     YAML loader's limits)."""
+    from tfgate.config.yamlfile import load_yaml
     from tfgate.filekinds import wrong_kind
-    from tfgate.yamlfile import load_yaml
 
     try:
         document = load_yaml(path, PlanError)
@@ -371,13 +371,13 @@ def judge_plans(
     Fails closed (raises, so exit 2) on a plan marked `complete: false` unless `allow_partial`,
     and on a profile selection that enables no rule: neither may pass by judging nothing.
     """
+    from tfgate.config.profiles import load_profile
+    from tfgate.config.selection import load_config, select
+    from tfgate.config.validation import check_config
+    from tfgate.config.waivers import load_waivers
     from tfgate.engine import judge, merge
     from tfgate.errors import ConfigError, ProfileError
-    from tfgate.profiles import load_profile
     from tfgate.redact import Redactor
-    from tfgate.selection import load_config, select
-    from tfgate.validation import check_config
-    from tfgate.waivers import load_waivers
 
     if account is not None and not ACCOUNT_ID.match(account):
         raise ConfigError("--account must be a 12-digit AWS account id")
@@ -460,7 +460,7 @@ def configuration_file(
     walking up from `--source-dir` or each plan's directory (stdin: the working directory) to
     the repository root; `--no-config` reads none. Plans that would find different files are
     an error: one run has one configuration."""
-    from tfgate.selection import discover_config
+    from tfgate.config.selection import discover_config
 
     if no_config:
         if pinned is not None:
@@ -486,7 +486,7 @@ def _shown(path: Path, copy_root: Path | None = None) -> str:
     """A path as the report shows it, never an absolute machine path when it can be helped:
     relative to the copy of the repository it was read from (`--config-root`), else to the
     working directory, else to the root of the repository that holds it."""
-    from tfgate.selection import repository_of
+    from tfgate.config.selection import repository_of
 
     roots = ((copy_root, " in --config-root"), (Path.cwd(), ""), (repository_of(path), ""))
     for root, suffix in roots:
@@ -526,7 +526,7 @@ def _location_base(directory: Path, config_root: Path | None) -> Path:
     temporary directory), the same place in the repository the working directory is in."""
     if config_root is None:
         return directory
-    from tfgate.selection import search_boundary
+    from tfgate.config.selection import search_boundary
 
     try:
         inside = directory.resolve().relative_to(config_root.resolve())
@@ -734,7 +734,7 @@ def profiles_list(ctx: typer.Context) -> None:
     import shutil
     import textwrap
 
-    from tfgate.profiles import load_profile
+    from tfgate.config.profiles import load_profile
     from tfgate.resources import builtin_profile_names
 
     names = builtin_profile_names()
@@ -760,7 +760,7 @@ def profiles_show(
     """Print a profile as YAML after `extends` is resolved."""
 
     def run() -> int:
-        from tfgate.profiles import load_profile, resolved_yaml
+        from tfgate.config.profiles import load_profile, resolved_yaml
 
         typer.echo(resolved_yaml(load_profile(name)), nl=False)
         return EXIT_PASS
@@ -785,9 +785,9 @@ def validate_command(
     warnings (waivers expired or longer than a profile allows) alone exit 0."""
 
     def run() -> int:
+        from tfgate.config.selection import discover_config
+        from tfgate.config.validation import valid_lines, validate_files
         from tfgate.redact import TextKind, outgoing
-        from tfgate.selection import discover_config
-        from tfgate.validation import valid_lines, validate_files
 
         targets = list(files or [])
         if not targets:

@@ -14,11 +14,13 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from tfgate.config.profiles import Profile, RuleSetting
+from tfgate.config.selection import caller_accounts
+from tfgate.config.waivers import Waiver, apply_waivers
 from tfgate.errors import ProfileError
 from tfgate.hclpolicy import PolicySources, unjudged_note
 from tfgate.plan.model import DELETE, FORGET, Plan, Resource
 from tfgate.plan.values import View
-from tfgate.profiles import Profile, RuleSetting
 from tfgate.redact import Redactor, TextKind
 from tfgate.report import (
     Enforcement,
@@ -31,10 +33,8 @@ from tfgate.report import (
 )
 from tfgate.rules import RULES
 from tfgate.rules.base import Context, Hit, Kind, Rule
-from tfgate.rules.policies import POLICY_EVALUABLE
-from tfgate.selection import caller_accounts
+from tfgate.rules.iam.policies import POLICY_EVALUABLE
 from tfgate.sensitive import SensitiveAttributes, value_free
-from tfgate.waivers import Waiver, apply_waivers
 
 _GONE = frozenset({DELETE, FORGET})
 

@@ -421,7 +421,7 @@ def _placeholder(resource: Resource, steps: Sequence[str | int], origin: str, ct
     ARN, an id, a name) stands in as a value that matches nothing; anything else the author
     could choose stands in as `ARBITRARY`."""
     if resource.mode == "data" and resource.type == "aws_iam_policy_document" and steps == ["json"]:
-        from tfgate.rules.policy_documents import readings
+        from tfgate.rules.support.policy_documents import readings
 
         target = Target("data", resource.type, resource.name, resource.index)
         options = readings(resource.module_address, target, ctx)

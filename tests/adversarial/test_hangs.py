@@ -2,7 +2,7 @@
 
 A regular expression built from `iam:************q`, `*********:x`, a 40-star `StringLike`
 value or a 200,000-character `aws:PrincipalOrgID` backtracks for minutes; tfgate matches globs
-with a bounded bit-parallel matcher (`tfgate.globs`). Each case runs the real CLI in a
+with a bounded bit-parallel matcher (`tfgate.config.globs`). Each case runs the real CLI in a
 subprocess and asserts the verdict. The subprocess timeout is not a timing assertion: it is a
 guard, far above the real time, so that a return to backtracking fails instead of hanging CI.
 `bench/redos.py` measures the real times.

@@ -25,7 +25,7 @@ from tfgate.cli import app
 from tfgate.plan.load import load_plan
 from tfgate.resources import schema
 from tfgate.rules.base import Context
-from tfgate.rules.documents import identity_documents
+from tfgate.rules.support.documents import identity_documents
 
 runner = CliRunner()
 

@@ -22,10 +22,10 @@ import pytest
 from tests.corpus.test_corpus_loads import DELIBERATE_REFUSALS
 from tests.formats.test_every_format import CHECKS as FORMAT_CHECKS
 from tests.paths import CORPUS, corpus_plans
+from tfgate.config.profiles import Profile, load_profile
 from tfgate.engine import judge
 from tfgate.errors import PlanError
 from tfgate.plan.load import load_plan
-from tfgate.profiles import Profile, load_profile
 from tfgate.redact import CREDENTIAL_PATTERNS
 from tfgate.report import Report, Result
 from tfgate.resources import builtin_profile_names, schema

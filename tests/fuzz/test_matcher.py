@@ -1,4 +1,4 @@
-"""Property tests for the glob matcher and glob coverage (`tfgate.globs`).
+"""Property tests for the glob matcher and glob coverage (`tfgate.config.globs`).
 
 The matcher must agree with two references on short inputs: a translation to a regular
 expression (as fnmatch does, without character classes) and a naive recursive matcher.
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.strategies import FUZZ
-from tfgate.globs import glob_covers, glob_matches, path_matches
+from tfgate.config.globs import glob_covers, glob_matches, path_matches
 from tfgate.iam.actions import pattern_matches
 
 MANY = settings(FUZZ, max_examples=300)

@@ -17,6 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.strategies import FUZZ, FUZZ_SLOW, JSON_VALUES
+from tfgate.config.profiles import load_profile
+from tfgate.config.selection import load_config
+from tfgate.config.waivers import load_waivers
+from tfgate.config.yamlfile import YamlDocument, load_yaml
 from tfgate.errors import ConfigError, ProfileError, TfgateError
 from tfgate.limits import (
     MAX_YAML_ALIASES,
@@ -24,10 +28,6 @@ from tfgate.limits import (
     MAX_YAML_DEPTH,
     MAX_YAML_NODES,
 )
-from tfgate.profiles import load_profile
-from tfgate.selection import load_config
-from tfgate.waivers import load_waivers
-from tfgate.yamlfile import YamlDocument, load_yaml
 
 YAML_ALPHABET = st.sampled_from(
     [*"abc019 :-,[]{}&*!|>'\"#?%@`\n\t.<=", "---", "...", "<<: ", "!!python/object ", "\ufeff"]

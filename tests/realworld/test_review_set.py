@@ -32,7 +32,7 @@ from tests.realworld.review_set import (
     reviews,
 )
 from tfgate.cli import app
-from tfgate.profiles import load_profile
+from tfgate.config.profiles import load_profile
 from tfgate.report import Enforcement
 from tfgate.rules import RULES_BY_ID
 

@@ -8,11 +8,11 @@ from typer.testing import CliRunner
 from tests.paths import FIXTURES
 from tests.plan.test_region import make_plan, resource, run_rule
 from tfgate.cli import app
+from tfgate.config.profiles import load_profile
 from tfgate.engine import evaluate
 from tfgate.plan.model import Plan
-from tfgate.profiles import load_profile
 from tfgate.report import Status
-from tfgate.rules.secrets import DATABASE_PASSWORD_LITERAL
+from tfgate.rules.sec.secrets import DATABASE_PASSWORD_LITERAL
 
 FAIL_PLAN = FIXTURES / "plaintext-aws-credentials" / "fail" / "plan.json"
 PLANTED = (
@@ -111,7 +111,7 @@ def test_a_password_from_a_reference_is_not_reported() -> None:
 def test_a_crash_while_judging_the_configuration_fails_closed() -> None:
     from dataclasses import replace
 
-    from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS
+    from tfgate.rules.sec.secrets import PLAINTEXT_CREDENTIALS
 
     def crash(ctx: object, params: object) -> list[tuple[str, object]]:
         raise KeyError("boom")

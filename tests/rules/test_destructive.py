@@ -9,7 +9,7 @@ import pytest
 from tests.plan.test_region import make_plan, resource, run_rule
 from tfgate.plan.model import Plan
 from tfgate.report import Severity
-from tfgate.rules.destructive import PRODUCTION_DESTROYED
+from tfgate.rules.dst.destructive import PRODUCTION_DESTROYED
 
 
 def destroyed(tags: dict[str, str], actions: tuple[str, ...] = ("delete",), **extra: Any) -> Plan:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
-from tfgate.rules.encryption import EBS_ENCRYPTION
+from tfgate.rules.enc.encryption import EBS_ENCRYPTION
 
 INSTANCE = "aws_instance.web"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
-from tfgate.rules.encryption import (
+from tfgate.rules.enc.encryption import (
     DATA_STORE_ENCRYPTION,
     KMS_ROTATION,
     MESSAGING_ENCRYPTION,

@@ -9,7 +9,7 @@ import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
 from tfgate.plan.values import View
-from tfgate.rules.guardrail_coverage import (
+from tfgate.rules.grd.guardrail_coverage import (
     ALL,
     NONE,
     PARTIAL,
@@ -17,7 +17,7 @@ from tfgate.rules.guardrail_coverage import (
     TRAIL_COVERAGE_NARROWED,
     management_coverage,
 )
-from tfgate.rules.scp import SCP_GUARDRAIL_REMOVED
+from tfgate.rules.grd.scp import SCP_GUARDRAIL_REMOVED
 
 
 def field(name: str, **values: list[str]) -> dict[str, Any]:

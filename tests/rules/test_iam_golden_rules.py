@@ -20,10 +20,10 @@ from tests.rules.iam_plans import document_plan, findings, worst
 from tfgate.rules import RULES
 
 DOCUMENT_MODULES = {
-    "tfgate.rules.permissions",
-    "tfgate.rules.trust",
-    "tfgate.rules.resource_policies",
-    "tfgate.rules.policies",
+    "tfgate.rules.iam.permissions",
+    "tfgate.rules.iam.trust",
+    "tfgate.rules.iam.resource_policies",
+    "tfgate.rules.iam.policies",
 }
 DOCUMENT_RULES = [rule for rule in RULES if rule.check.__module__ in DOCUMENT_MODULES]
 GOLDEN = SHARED / "reference" / "iam-golden.json"

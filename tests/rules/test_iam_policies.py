@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 
 from tests.rules.iam_plans import change, document_plan, findings, plan_of, worst
+from tfgate.config.profiles import Profile, RuleSetting
 from tfgate.engine import evaluate
-from tfgate.profiles import Profile, RuleSetting
 from tfgate.report import Enforcement, Severity, Status
 from tfgate.rules import RULES_BY_ID
 

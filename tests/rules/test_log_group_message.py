@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.plan.test_region import make_plan, resource, run_rule
-from tfgate.rules.logging import LOG_GROUP_ENCRYPTED
+from tfgate.rules.log.logging import LOG_GROUP_ENCRYPTED
 
 
 def test_message_says_aws_owned_key_and_what_a_kms_key_adds() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
 from tfgate.plan.model import Plan
-from tfgate.rules.logging import LOG_GROUP_RETENTION
+from tfgate.rules.log.logging import LOG_GROUP_RETENTION
 
 
 def plan_with(retention: int | None, *, unknown: bool = False) -> Plan:

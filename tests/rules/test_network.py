@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
-from tfgate.rules.network import NACL_INGRESS, RDS_PUBLIC, SECURITY_GROUP_INGRESS
+from tfgate.rules.net.network import NACL_INGRESS, RDS_PUBLIC, SECURITY_GROUP_INGRESS
 
 RULE = "aws_vpc_security_group_ingress_rule.r"
 

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from tests.formats.sarif_rules import schema_errors
 from tests.rules.iam_plans import change, plan_of
 from tfgate.cli import app
+from tfgate.config.profiles import load_profile
+from tfgate.config.waivers import Waiver
 from tfgate.engine import judge
 from tfgate.formats import sarif
-from tfgate.profiles import load_profile
 from tfgate.report import Report, Status
 from tfgate.resources import schema
-from tfgate.waivers import Waiver
 
 TODAY = datetime.date(2026, 12, 1)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
+from tfgate.config.profiles import load_profile
 from tfgate.engine import evaluate
 from tfgate.plan.model import Plan
-from tfgate.profiles import load_profile
-from tfgate.rules.password_policy import PASSWORD_POLICY
+from tfgate.rules.iam.password_policy import PASSWORD_POLICY
 
 ADDRESS = "aws_iam_account_password_policy.p"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.plan.test_region import make_plan, resource, run_rule
-from tfgate.rules.public_s3 import AUTHENTICATED_USERS, PUBLIC_ACCESS_BLOCK, PUBLIC_ACL
+from tfgate.rules.net.public_s3 import AUTHENTICATED_USERS, PUBLIC_ACCESS_BLOCK, PUBLIC_ACL
 
 BUCKET_REF = {"references": ["aws_s3_bucket.b.id", "aws_s3_bucket.b"]}
 

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from tests.rules.iam_plans import document_plan, findings
 from tfgate.cli import app
+from tfgate.config.profiles import load_profile
 from tfgate.engine import evaluate
 from tfgate.iam.policy import parse_policy
 from tfgate.iam.published import published_match, published_policies
-from tfgate.profiles import load_profile
 from tfgate.rules.base import doc_sections
-from tfgate.rules.permissions import (
+from tfgate.rules.iam.permissions import (
     ACCEPT_PUBLISHED,
     DATA_EXFILTRATION,
     PERMISSIVE_CONDITION,

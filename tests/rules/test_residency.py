@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.plan.test_region import make_plan, provider, resource, run_rule
-from tfgate.rules.residency import COPY_REGION, EU_REGIONS, RESOURCE_REGION
+from tfgate.rules.res.residency import COPY_REGION, EU_REGIONS, RESOURCE_REGION
 
 PROVIDERS = {
     "aws": provider("eu-west-1"),

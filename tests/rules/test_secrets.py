@@ -10,7 +10,7 @@ import pytest
 
 from tests.plan.test_region import make_plan, resource, run_rule
 from tfgate.plan.model import Plan
-from tfgate.rules.secrets import PLAINTEXT_CREDENTIALS, credential_kinds, looks_like_secret_key
+from tfgate.rules.sec.secrets import PLAINTEXT_CREDENTIALS, credential_kinds, looks_like_secret_key
 
 KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 TEMP_ID = "ASIAY34FZKBOKMUTVV7A"

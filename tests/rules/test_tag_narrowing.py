@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from tests.rules.iam_plans import document_plan, findings
-from tfgate.rules.permissions import (
+from tfgate.rules.iam.permissions import (
     DATA_EXFILTRATION,
     UNRESTRICTED_PERMISSIONS,
     UNRESTRICTED_WRITE,
 )
-from tfgate.rules.policies import PASS_ROLE
+from tfgate.rules.iam.policies import PASS_ROLE
 
 RULE_ACTIONS = [
     (UNRESTRICTED_WRITE, "ec2:DeleteVolume"),

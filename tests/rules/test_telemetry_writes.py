@@ -10,7 +10,7 @@ import pytest
 from tests.rules.iam_plans import document_plan, findings
 from tfgate.iam import actions
 from tfgate.iam.telemetry import APPEND_ONLY_TELEMETRY, APPEND_ONLY_TELEMETRY_NAMES
-from tfgate.rules.permissions import UNRESTRICTED_WRITE
+from tfgate.rules.iam.permissions import UNRESTRICTED_WRITE
 
 
 def _write_hits(*statements: dict[str, Any]) -> list[str]:

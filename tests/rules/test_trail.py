@@ -10,7 +10,7 @@ from tfgate.engine import classify
 from tfgate.plan.model import Plan
 from tfgate.report import Status
 from tfgate.rules.base import Context
-from tfgate.rules.trail import (
+from tfgate.rules.log.trail import (
     TRAIL_BUCKET_OBJECT_LOCK,
     TRAIL_BUCKET_PUBLIC,
     TRAIL_BUCKET_VERSIONING,

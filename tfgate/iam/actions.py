@@ -7,8 +7,8 @@ free, and each service file is loaded once, on first use, and kept.
 Action names are compared case-insensitively (`IAM:passrole` is `iam:PassRole`); everything this
 module returns uses lower-case `service:action` names. Patterns may hold `*` (any run of
 characters, including none) and `?` (exactly one character) anywhere; no other character is
-special. `*` and `*:*` both mean every action. Patterns are matched by `tfgate.globs`, in time
-bounded by the product of the two lengths, never by a regular expression built from them.
+special. `*` and `*:*` both mean every action. Patterns are matched by `tfgate.config.globs`,
+in time bounded by the product of the two lengths, never by a regular expression built from them.
 
 A small built-in table (`FALLBACK`) describes the actions tfgate's rules name explicitly, so a
 release of the data that lacks or renames one of them never silently switches a rule off: the
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from tfgate.globs import glob_matcher, glob_matches
+from tfgate.config.globs import glob_matcher, glob_matches
 
 __all__ = [
     "FALLBACK",

@@ -10,7 +10,7 @@ under which conditions?" (`allowed`). The answer follows tfgate's normative sema
 * A resource set counts when it is *star* for the target type: a `*` element anywhere in the
   list, a pattern that matches every ARN of that type in some account (`arn:aws:iam::*:role/*`,
   `arn:*:iam::*:*`, `arn:aws:iam::123456789012:role/*`, `role/?*`: names are never empty), or
-  `NotResource`. Coverage is decided glob against glob (`tfgate.globs`), never by trying a
+  `NotResource`. Coverage is decided glob against glob (`tfgate.config.globs`), never by trying a
   sample ARN, in time bounded by the product of the two lengths. ARNs are
   case-sensitive; partitions `aws`, `aws-cn` and `aws-us-gov` are all recognised. Under Version
   2012-10-17 a `${...}` policy variable stands for one caller-specific value, so
@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from tfgate.globs import Glob, concatenate, glob, glob_covers, glob_matches
-from tfgate.globs import covers as glob_covers_units
+from tfgate.config.globs import Glob, concatenate, glob, glob_covers, glob_matches
+from tfgate.config.globs import covers as glob_covers_units
 from tfgate.iam.actions import action_info, all_actions, expand, pattern_matches, service_actions
 from tfgate.iam.policy import Condition, Policy, Statement
 
@@ -130,10 +130,10 @@ RESOURCE_TYPES: Mapping[str, tuple[str, bool, str]] = {
     "key": ("kms", True, "key/"),
 }
 
-# Resource patterns are compared as globs (tfgate.globs): `*` and `?` are wildcards, everything
-# else is literal. With live policy variables, `${*}`, `${?}` and `${$}` are those literal
-# characters and any other `${name}` is one opaque unit (one caller-specific value of unknown
-# length), never a wildcard.
+# Resource patterns are compared as globs (tfgate.config.globs): `*` and `?` are wildcards,
+# everything else is literal. With live policy variables, `${*}`, `${?}` and `${$}` are those
+# literal characters and any other `${name}` is one opaque unit (one caller-specific value of
+# unknown length), never a wildcard.
 _SPECIAL_VARIABLES = {"*": "*", "?": "?", "$": "$"}
 _DEFAULT_ACCOUNT = "123456789012"
 _DEFAULT_REGION = "us-east-1"
@@ -170,7 +170,7 @@ def _with_variables(pattern: str) -> Glob:
     return concatenate(parts)
 
 
-_CACHED_LENGTH = 4096  # as in tfgate.globs: longer patterns are parsed per call
+_CACHED_LENGTH = 4096  # as in tfgate.config.globs: longer patterns are parsed per call
 _with_variables_cached = lru_cache(maxsize=16384)(_with_variables)
 
 
@@ -178,8 +178,8 @@ _with_variables_cached = lru_cache(maxsize=16384)(_with_variables)
 def covers(outer: str, inner: str, variables: bool = True) -> bool:
     """Whether resource pattern `outer` matches every ARN that `inner` matches.
 
-    Decided glob against glob (`tfgate.globs.covers`), exactly. True is always right; False is
-    also the answer, "not proven", for a pair of patterns too long to compare (see
+    Decided glob against glob (`tfgate.config.globs.covers`), exactly. True is always right; False
+    is also the answer, "not proven", for a pair of patterns too long to compare (see
     `_COMPARISON_LIMIT`), which only makes a Deny cancel less (never more).
     """
     if outer == inner:

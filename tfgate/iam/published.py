@@ -32,7 +32,7 @@ from typing import Any
 
 import orjson
 
-from tfgate.globs import glob_covers, glob_matches
+from tfgate.config.globs import glob_covers, glob_matches
 from tfgate.iam import actions
 from tfgate.iam.analysis import covers
 from tfgate.iam.policy import Condition, Policy, Statement, parse_policy

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tfgate.config.globs import path_matches
+from tfgate.config.yamlfile import YamlDocument, load_yaml, validate
 from tfgate.errors import ConfigError
 from tfgate.filekinds import wrong_kind
-from tfgate.globs import path_matches
 from tfgate.plan.model import Plan
-from tfgate.yamlfile import YamlDocument, load_yaml, validate
 
 CONFIG_NAMES = ("tfgate.yaml", "tfgate.yml", ".tfgate.yaml", ".tfgate.yml")
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")

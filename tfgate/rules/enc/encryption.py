@@ -16,9 +16,9 @@ from tfgate.plan.refs import expression
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.logging import KMS_KEY_TYPES
-from tfgate.rules.memo import per_plan
-from tfgate.rules.trail import bucket_settings, live_views, side_of
+from tfgate.rules.log.logging import KMS_KEY_TYPES
+from tfgate.rules.log.trail import bucket_settings, live_views, side_of
+from tfgate.rules.support.memo import per_plan
 
 AT_REST_CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-WA-SEC": ("SEC08-BP02",),

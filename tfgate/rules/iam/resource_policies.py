@@ -28,16 +28,16 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.documents import (
+from tfgate.rules.iam.trust import public_by_principal
+from tfgate.rules.support.documents import (
     KMS_KEY_TYPES,
     RESOURCE_POLICY_TYPES,
     Document,
     parsed,
     resource_documents,
 )
-from tfgate.rules.documents import statement_key as _key
-from tfgate.rules.documents import statement_where as _where
-from tfgate.rules.trust import public_by_principal
+from tfgate.rules.support.documents import statement_key as _key
+from tfgate.rules.support.documents import statement_where as _where
 
 PUBLIC_CONTROLS: Mapping[str, tuple[str, ...]] = {
     "CIS-AWS-3.0": ("2.1.4",),

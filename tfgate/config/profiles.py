@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
+from tfgate.config.yamlfile import YamlDocument, load_yaml, schema_message, validate
 from tfgate.errors import ProfileError
 from tfgate.filekinds import wrong_kind
 from tfgate.report import Enforcement
 from tfgate.resources import builtin_profile_names, profiles_dir
 from tfgate.rules import RULES_BY_ID
-from tfgate.yamlfile import YamlDocument, load_yaml, schema_message, validate
 
 
 @dataclass(frozen=True, slots=True)

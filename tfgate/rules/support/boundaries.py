@@ -22,7 +22,7 @@ from tfgate.plan.model import Plan, Resource
 from tfgate.plan.refs import parse_reference, reference_heads, references, through_modules
 from tfgate.plan.values import PathPart, View
 from tfgate.rules.base import Context
-from tfgate.rules.memo import per_plan
+from tfgate.rules.support.memo import per_plan
 
 POLICY = "aws_iam_policy"
 

@@ -11,7 +11,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.documents import (
+from tfgate.rules.support.documents import (
     ALL_DOCUMENT_TYPES,
     IDENTITY_TYPES,
     POLICY_DOCUMENT,

@@ -9,8 +9,8 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.grouped import Problem, grouped_hit
-from tfgate.rules.trail import is_configured
+from tfgate.rules.log.trail import is_configured
+from tfgate.rules.support.grouped import Problem, grouped_hit
 
 
 def _setting(

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfgate.config.profiles import Profile, is_builtin_name, load_profile
+from tfgate.config.selection import Config, parse_config
+from tfgate.config.waivers import Waiver, entry_problems, parse_waivers, unwrap
+from tfgate.config.yamlfile import KeyPath, YamlDocument, load_yaml, schema_errors
 from tfgate.errors import ConfigError, TfgateError
 from tfgate.filekinds import looks_like, wrong_kind
-from tfgate.profiles import Profile, is_builtin_name, load_profile
-from tfgate.selection import Config, parse_config
-from tfgate.waivers import Waiver, entry_problems, parse_waivers, unwrap
 from tfgate.wording import plural
-from tfgate.yamlfile import KeyPath, YamlDocument, load_yaml, schema_errors
 
 _POINTER = re.compile(r"^(?:line (\d+)(?:, column \d+)?)?(?:, )?(?:key (.*))?$")
 

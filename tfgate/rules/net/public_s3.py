@@ -14,8 +14,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, Unknown, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.grouped import Problem, grouped_hit
-from tfgate.rules.trail import (
+from tfgate.rules.log.trail import (
     PUBLIC_ACCESS_FLAGS,
     bucket_index,
     bucket_settings,
@@ -24,6 +23,7 @@ from tfgate.rules.trail import (
     live_views,
     side_of,
 )
+from tfgate.rules.support.grouped import Problem, grouped_hit
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"

@@ -14,7 +14,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Kind, Rule
-from tfgate.rules.guardrails import GUARDRAIL_CONTROLS
+from tfgate.rules.grd.guardrails import GUARDRAIL_CONTROLS
 
 NONE, PARTIAL, ALL = 0, 1, 2
 LEVELS = ("none", "partial", "all")

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tfgate.config.globs import address_matches
+from tfgate.config.yamlfile import KeyPath, YamlDocument, load_yaml, validate
 from tfgate.errors import ConfigError
 from tfgate.filekinds import wrong_kind
-from tfgate.globs import address_matches
 from tfgate.report import Enforcement, Finding, Report, Status
 from tfgate.rules import RULES_BY_ID
-from tfgate.yamlfile import KeyPath, YamlDocument, load_yaml, validate
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,10 @@ from tfgate.iam.policy import Policy, Statement, parse_policy
 from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.rules.base import Context
-from tfgate.rules.boundaries import boundary_only
-from tfgate.rules.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
-from tfgate.rules.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
-from tfgate.rules.policy_documents import document_readings
+from tfgate.rules.support.boundaries import boundary_only
+from tfgate.rules.support.policy_documents import POLICY_DOCUMENT as POLICY_DOCUMENT
+from tfgate.rules.support.policy_documents import UNKNOWN_PLACEHOLDER as UNKNOWN_PLACEHOLDER
+from tfgate.rules.support.policy_documents import document_readings
 
 
 class DocumentKind(StrEnum):

@@ -49,7 +49,8 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.documents import (
+from tfgate.rules.iam.policies import LEAST_PRIVILEGE
+from tfgate.rules.support.documents import (
     ALL_DOCUMENT_TYPES,
     IDENTITY_TYPES,
     UNKNOWN_PLACEHOLDER,
@@ -59,9 +60,8 @@ from tfgate.rules.documents import (
     identity_documents,
     parsed,
 )
-from tfgate.rules.documents import statement_key as _key
-from tfgate.rules.documents import statement_where as _where
-from tfgate.rules.policies import LEAST_PRIVILEGE
+from tfgate.rules.support.documents import statement_key as _key
+from tfgate.rules.support.documents import statement_where as _where
 from tfgate.wording import plural
 
 LEAST_PRIVILEGE_NO_CIS: Mapping[str, tuple[str, ...]] = {

@@ -29,10 +29,10 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.documents import IDENTITY_TYPES, identity_documents, parsed
-from tfgate.rules.documents import statement_key as _key
-from tfgate.rules.documents import statement_where as _where
-from tfgate.rules.permissions import grants_everything
+from tfgate.rules.iam.permissions import grants_everything
+from tfgate.rules.support.documents import IDENTITY_TYPES, identity_documents, parsed
+from tfgate.rules.support.documents import statement_key as _key
+from tfgate.rules.support.documents import statement_where as _where
 
 BOUNDARY_KEY = "iam:permissionsboundary"
 

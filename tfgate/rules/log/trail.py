@@ -20,7 +20,7 @@ from tfgate.plan.refs import reference_targets
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.memo import per_plan
+from tfgate.rules.support.memo import per_plan
 
 BUCKET = "aws_s3_bucket"
 SETTINGS = frozenset(

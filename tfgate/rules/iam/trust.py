@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tfgate.config.selection import caller_accounts
 from tfgate.iam.analysis import (
     SubjectClass,
     foreign_account_principals,
@@ -34,7 +35,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.documents import (
+from tfgate.rules.support.documents import (
     RESOURCE_POLICY_TYPES,
     TRUST_TYPES,
     UNKNOWN_PLACEHOLDER,
@@ -43,9 +44,8 @@ from tfgate.rules.documents import (
     resource_documents,
     trust_documents,
 )
-from tfgate.rules.documents import statement_key as _key
-from tfgate.rules.documents import statement_where as _where
-from tfgate.selection import caller_accounts
+from tfgate.rules.support.documents import statement_key as _key
+from tfgate.rules.support.documents import statement_where as _where
 
 TRUST_CONTROLS: Mapping[str, tuple[str, ...]] = {
     "AWS-WA-SEC": ("SEC03-BP02",),

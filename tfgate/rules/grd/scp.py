@@ -19,7 +19,7 @@ from tfgate.plan.model import Plan, Resource
 from tfgate.plan.values import Unknown, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Kind, Rule
-from tfgate.rules.memo import per_plan
+from tfgate.rules.support.memo import per_plan
 
 PROTECTED_ACTIONS: Mapping[str, str] = {
     "cloudtrail:StopLogging": "CloudTrail",

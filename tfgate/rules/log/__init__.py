@@ -1,0 +1,28 @@
+"""Audit logs: CloudTrail and CloudWatch Logs (TFG-LOG)."""
+
+from __future__ import annotations
+
+from tfgate.rules.base import Rule
+from tfgate.rules.log.logging import LOG_GROUP_ENCRYPTED, LOG_GROUP_RETENTION, TRAIL_ENCRYPTED
+from tfgate.rules.log.trail import (
+    TRAIL_BUCKET_ACCESS_LOGGING,
+    TRAIL_BUCKET_OBJECT_LOCK,
+    TRAIL_BUCKET_PUBLIC,
+    TRAIL_BUCKET_VERSIONING,
+    TRAIL_CLOUDWATCH,
+    TRAIL_LOG_VALIDATION,
+    TRAIL_MULTI_REGION,
+)
+
+RULES: tuple[Rule, ...] = (
+    LOG_GROUP_ENCRYPTED,
+    LOG_GROUP_RETENTION,
+    TRAIL_ENCRYPTED,
+    TRAIL_BUCKET_ACCESS_LOGGING,
+    TRAIL_BUCKET_OBJECT_LOCK,
+    TRAIL_BUCKET_PUBLIC,
+    TRAIL_BUCKET_VERSIONING,
+    TRAIL_CLOUDWATCH,
+    TRAIL_LOG_VALIDATION,
+    TRAIL_MULTI_REGION,
+)
