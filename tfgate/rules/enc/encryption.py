@@ -16,8 +16,12 @@ from tfgate.plan.refs import expression
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.log.logging import KMS_KEY_TYPES
-from tfgate.rules.log.trail import bucket_settings, live_views, side_of
+from tfgate.rules.support.buckets import bucket_settings, live_views, side_of
+from tfgate.rules.support.kms import (
+    cmk_hits,
+    key_state,
+    switch_state,
+)
 from tfgate.rules.support.memo import per_plan
 
 AT_REST_CONTROLS: Mapping[str, tuple[str, ...]] = {
@@ -37,75 +41,6 @@ CMK_PARAMS: Mapping[str, Any] = {
     "type": "object",
     "properties": {"require_cmk": REQUIRE_CMK_SCHEMA},
 }
-
-
-def is_aws_managed_key(value: str) -> bool:
-    """`alias/aws/s3`, or its ARN form: a key AWS manages for a service."""
-    return value.startswith("alias/aws/") or ":alias/aws/" in value
-
-
-def key_state(resource: Resource, view: View, ctx: Context, path: tuple[PathPart, ...]) -> str:
-    """`cmk`, `aws` (AWS managed or owned), `none` or `unknown` for a KMS key attribute.
-
-    When the configuration does not set the attribute but the provider computes it, AWS chose
-    the key: that is the service's AWS managed key, whatever ARN the plan shows.
-    """
-    configured = expression(resource, *path) is not None if resource.expressions else None
-    found = view.get(*path)
-    if isinstance(found, Known):
-        value = found.value
-        if not isinstance(value, str) or not value.strip():
-            return "none"
-        if is_aws_managed_key(value) or configured is False:
-            return "aws"
-        return "cmk"
-    if view.is_unknown(*path):
-        if configured is False:
-            return "aws"
-        if any(target.type in KMS_KEY_TYPES for target in ctx.targets(resource, *path)):
-            return "cmk"
-        return "unknown"
-    return "none"
-
-
-def switch_state(resource: Resource, view: View, path: tuple[PathPart, ...]) -> str:
-    """`on`, `off` or `unknown` for a boolean switch (`true` or `"true"` is on).
-
-    A switch the configuration does not set is off even when the provider computes it: the
-    configuration does not ask for encryption.
-    """
-    found = view.get(*path)
-    if isinstance(found, Known):
-        return "on" if found.value in (True, "true") else "off"
-    if view.is_unknown(*path):
-        configured = expression(resource, *path) is not None if resource.expressions else None
-        return "off" if configured is False else "unknown"
-    return "off"
-
-
-def cmk_hits(
-    resource: Resource,
-    view: View,
-    ctx: Context,
-    path: tuple[PathPart, ...],
-    what: str,
-    key: str = "cmk",
-) -> Iterator[Hit]:
-    attribute = ".".join(str(part) for part in path if not isinstance(part, int))
-    state = key_state(resource, view, ctx, path)
-    if state == "aws":
-        yield Hit(
-            f"{what} uses an AWS managed key, not a customer-managed KMS key ({attribute})",
-            key=key,
-        )
-    elif state == "none":
-        yield Hit(f"{what} names no customer-managed KMS key ({attribute} is not set)", key=key)
-    elif state == "unknown":
-        yield Hit(
-            f"{attribute} is known only after apply and does not refer to a KMS key",
-            key=key,
-            unknown=True,
-        )
 
 
 @dataclass(frozen=True, slots=True)

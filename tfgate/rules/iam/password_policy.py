@@ -9,7 +9,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.log.trail import is_configured
+from tfgate.rules.support.attributes import is_configured
 from tfgate.rules.support.grouped import Problem, grouped_hit
 
 

@@ -30,7 +30,7 @@ from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
 from tfgate.rules.iam.trust import public_by_principal
 from tfgate.rules.support.documents import (
-    KMS_KEY_TYPES,
+    KEY_POLICY_TYPES,
     RESOURCE_POLICY_TYPES,
     Document,
     parsed,
@@ -322,7 +322,7 @@ def check_kms_key_admin(
     - AWS KMS Developer Guide, "Default key policy" and "Key policies: least privilege"
     - checkov CKV_AWS_33
     """
-    if resource.type not in KMS_KEY_TYPES:
+    if resource.type not in KEY_POLICY_TYPES:
         return
     for document, policy in _resource_policies(resource, view, ctx):
         for statement in policy.statements:
@@ -355,7 +355,7 @@ KMS_KEY_ADMIN = Rule(
     name="kms-key-policy-full-access",
     title="KMS key policy grants kms:* to a principal other than the account root",
     severity=Severity.MEDIUM,
-    resource_types=KMS_KEY_TYPES,
+    resource_types=KEY_POLICY_TYPES,
     controls={
         "AWS-WA-SEC": ("SEC03-BP02", "SEC08-BP01"),
         "HIPAA": ("164.312(a)(2)(iv)",),

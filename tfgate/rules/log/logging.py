@@ -9,44 +9,7 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-
-KMS_KEY_TYPES = frozenset(
-    {"aws_kms_key", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_alias"}
-)
-
-
-def kms_key_hits(
-    resource: Resource,
-    view: View,
-    ctx: Context,
-    attribute: str,
-    what: str,
-    missing: str | None = None,
-) -> Iterator[Hit]:
-    """Shared judgement of a `kms_key_id`-style attribute.
-
-    A known non-empty value is a key. An unknown value counts as a key when its expression in
-    `configuration` refers to a KMS key or alias (created in the same plan or read by a data
-    source); otherwise it cannot be decided until apply. `missing` replaces the message for a
-    key that is not set.
-    """
-    unset = missing or f"{what} is not encrypted with a KMS key ({attribute} is not set)"
-    found = view.get(attribute)
-    if isinstance(found, Known):
-        if isinstance(found.value, str) and found.value.strip():
-            return
-        yield Hit(unset)
-        return
-    if view.is_unknown(attribute):
-        if any(target.type in KMS_KEY_TYPES for target in ctx.targets(resource, attribute)):
-            return
-        yield Hit(
-            f"{what} may not be encrypted with a KMS key: {attribute} is known only after apply "
-            "and does not refer to a KMS key",
-            unknown=True,
-        )
-        return
-    yield Hit(unset)
+from tfgate.rules.support.kms import kms_key_hits
 
 
 def check_trail_encrypted(

@@ -14,12 +14,12 @@ from tfgate.plan.model import Resource
 from tfgate.plan.values import Known, Unknown, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.log.trail import (
+from tfgate.rules.support.attributes import is_configured
+from tfgate.rules.support.buckets import (
     PUBLIC_ACCESS_FLAGS,
     bucket_index,
     bucket_settings,
     buckets_named_by,
-    is_configured,
     live_views,
     side_of,
 )

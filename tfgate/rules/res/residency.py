@@ -15,7 +15,7 @@ from tfgate.plan.region import ResolvedRegion, arn_region, region_of
 from tfgate.plan.values import Known, PathPart, View
 from tfgate.report import Severity
 from tfgate.rules.base import Context, Hit, Rule
-from tfgate.rules.log.trail import bucket_index, side_of
+from tfgate.rules.support.buckets import bucket_index, side_of
 
 EU_REGIONS = ("eu-west-1", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2")
 """AWS regions inside the EU (Ireland, Paris, Frankfurt, Stockholm, Milan, Spain)."""

@@ -74,7 +74,8 @@ RESOURCE_POLICY_ATTRIBUTES: Mapping[str, tuple[str, bool]] = {
 }
 LAMBDA_PERMISSION = "aws_lambda_permission"
 RESOURCE_POLICY_TYPES = frozenset({*RESOURCE_POLICY_ATTRIBUTES, LAMBDA_PERMISSION})
-KMS_KEY_TYPES = frozenset({"aws_kms_key", "aws_kms_key_policy"})
+KEY_POLICY_TYPES = frozenset({"aws_kms_key", "aws_kms_key_policy"})
+"""Resources that carry a KMS key policy."""
 
 ORGANIZATIONS_POLICY = "aws_organizations_policy"
 GUARDRAIL_POLICY_TYPES = frozenset({"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"})
