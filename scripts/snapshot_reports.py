@@ -11,7 +11,8 @@ writes each report in every registered format to one file of a snapshot director
     python scripts/snapshot_reports.py compare /tmp/before /tmp/after
 
 `compare` lists every file that differs, is missing or is new, and exits 1 when any does.
-Run both snapshots from the repository root, so that source locations are relative to it.
+Run both snapshots from the repository root: plans are named relative to it (the corpus as
+`../shared/corpus/...`), so snapshots written in two checkouts side by side compare equal.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import difflib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,7 +63,7 @@ def write(directory: Path, generated: list[int]) -> int:
             target.mkdir(parents=True, exist_ok=True)
             try:
                 report = judge_plans(
-                    [str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)],
+                    [os.path.relpath(path, ROOT)],
                     cli_profiles=[profile],
                     config_path=None,
                     waivers_path=None,
